@@ -1,0 +1,202 @@
+"""Independent validation of a `forum-schedule-solution/1` against its problem.
+
+Deliberately shares nothing with the solver but the parsed `Problem`: every constraint,
+the breaks and the objective are recomputed here from the slot list and the solution's
+assignments, so a bookkeeping bug in the solver cannot hide behind the same bug here.
+
+Interpretations fixed by this module (and mirrored by the solver):
+- `after`: when a meeting and one it must come after are both scheduled, the predecessor's
+  slot is earlier in the slot list. An unscheduled predecessor does not stop the successor.
+- fairness: compared over the participants with at least one scheduled meeting (a
+  participant left without meetings has no breaks to be fair about).
+- `scheduled_weight`: the total weight of the scheduled *optional* meetings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from .problem import SOLUTION_FORMAT, Problem, load_problem
+
+STATUSES = ("optimal", "feasible", "infeasible", "unknown")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def count_breaks(problem: Problem, slot_ids: list[str]) -> int:
+    """Breaks of one participant given the ids of the slots of their meetings."""
+    indexes = sorted(problem.slot_by_id[s].index for s in slot_ids)
+    breaks = 0
+    for a, b in zip(indexes, indexes[1:]):
+        same_day = problem.slots[a].day == problem.slots[b].day
+        if same_day and b != a + 1:
+            breaks += 1
+    return breaks
+
+
+def check(problem: Any, solution: Any) -> list[str]:
+    """Return every violation found in `solution`; an empty list means valid.
+
+    `problem` may be a decoded JSON dict or a Problem; a malformed problem raises
+    ProblemError (the problem, not the solution, is at fault then).
+    """
+    pb = load_problem(problem)
+    errors: list[str] = []
+    if not isinstance(solution, dict):
+        return [f"solution: expected a JSON object, got {type(solution).__name__}"]
+    if solution.get("format") != SOLUTION_FORMAT:
+        errors.append(f"format: expected {SOLUTION_FORMAT!r}, got {solution.get('format')!r}")
+    status = solution.get("status")
+    if status not in STATUSES:
+        errors.append(f"status: expected one of {', '.join(STATUSES)}, got {status!r}")
+
+    scheduled = solution.get("scheduled")
+    unscheduled = solution.get("unscheduled")
+    if not isinstance(scheduled, list):
+        errors.append("scheduled: expected a list")
+        scheduled = []
+    if not isinstance(unscheduled, list):
+        errors.append("unscheduled: expected a list")
+        unscheduled = []
+
+    # --- accounting: each meeting exactly once, in one of the two lists
+    seen: dict[str, str] = {}
+    placement: dict[str, str] = {}  # meeting id -> slot id
+    tables_used: dict[str, list[int]] = defaultdict(list)
+    for i, entry in enumerate(scheduled):
+        where = f"scheduled[{i}]"
+        if not isinstance(entry, dict):
+            errors.append(f"{where}: expected an object")
+            continue
+        mid, sid, table = entry.get("meeting"), entry.get("slot"), entry.get("table")
+        if mid not in pb.meeting_by_id:
+            errors.append(f"{where}.meeting: unknown meeting {mid!r}")
+            continue
+        if mid in seen:
+            errors.append(f"{where}.meeting: {mid} appears more than once")
+            continue
+        seen[mid] = where
+        if sid not in pb.slot_by_id:
+            errors.append(f"{where}.slot: unknown slot {sid!r} for {mid}")
+            continue
+        placement[mid] = sid
+        slot = pb.slot_by_id[sid]
+        if not _is_int(table) or not 1 <= table <= slot.tables:
+            errors.append(f"{where}.table: {mid} has table {table!r}, slot {sid} has tables "
+                          f"1..{slot.tables}")
+        else:
+            tables_used[sid].append(table)
+    for i, entry in enumerate(unscheduled):
+        where = f"unscheduled[{i}]"
+        if not isinstance(entry, dict):
+            errors.append(f"{where}: expected an object")
+            continue
+        mid = entry.get("meeting")
+        if mid not in pb.meeting_by_id:
+            errors.append(f"{where}.meeting: unknown meeting {mid!r}")
+            continue
+        if mid in seen:
+            errors.append(f"{where}.meeting: {mid} appears more than once")
+            continue
+        seen[mid] = where
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            errors.append(f"{where}.reason: {mid} has no reason")
+    for m in pb.meetings:
+        if m.id not in seen:
+            errors.append(f"meeting {m.id} is neither scheduled nor unscheduled")
+
+    # --- tables per slot
+    for sid, tables in tables_used.items():
+        if len(tables) != len(set(tables)):
+            dup = sorted({t for t in tables if tables.count(t) > 1})
+            errors.append(f"slot {sid}: table(s) {dup} used by more than one meeting")
+    per_slot: dict[str, list[str]] = defaultdict(list)
+    for mid, sid in placement.items():
+        per_slot[sid].append(mid)
+    for sid, mids in per_slot.items():
+        if len(mids) > pb.slot_by_id[sid].tables:
+            errors.append(f"slot {sid}: {len(mids)} meetings but only "
+                          f"{pb.slot_by_id[sid].tables} tables")
+
+    # --- per-meeting constraints
+    for mid, sid in placement.items():
+        m = pb.meeting_by_id[mid]
+        slot = pb.slot_by_id[sid]
+        if m.fixed_slot is not None and sid != m.fixed_slot:
+            errors.append(f"{mid}: fixed to slot {m.fixed_slot} but scheduled in {sid}")
+        if m.session is not None and slot.session != m.session:
+            errors.append(f"{mid}: restricted to session {m.session!r} but slot {sid} is in "
+                          f"session {slot.session!r}")
+        for pid in m.participants:
+            p = pb.participant_by_id[pid]
+            if sid in p.unavailable:
+                errors.append(f"{mid}: {pid} is unavailable in slot {sid}")
+            if p.locations is not None and slot.location not in p.locations:
+                errors.append(f"{mid}: {pid} cannot meet in {slot.location} (slot {sid})")
+        for pred in m.after:
+            if pred in placement:
+                pslot = pb.slot_by_id[placement[pred]]
+                if not pslot.index < slot.index:
+                    errors.append(f"{mid}: must come after {pred}, but {pred} is in slot "
+                                  f"{pslot.id} and {mid} in slot {sid}")
+
+    # --- participants: double booking, breaks, fairness
+    agenda: dict[str, list[str]] = defaultdict(list)
+    for mid, sid in placement.items():
+        for pid in pb.meeting_by_id[mid].participants:
+            agenda[pid].append(sid)
+    breaks: dict[str, int] = {}
+    for pid, sids in agenda.items():
+        for sid in sorted(set(sids), key=lambda s: pb.slot_by_id[s].index):
+            if sids.count(sid) > 1:
+                errors.append(f"{pid} is double-booked in slot {sid}")
+        breaks[pid] = count_breaks(pb, sorted(set(sids)))
+    total_breaks = sum(breaks.values())
+    if pb.max_break_difference is not None and breaks:
+        hi = max(breaks, key=lambda p: (breaks[p], p))
+        lo = min(breaks, key=lambda p: (breaks[p], p))
+        if breaks[hi] - breaks[lo] > pb.max_break_difference:
+            errors.append(f"fairness: {hi} has {breaks[hi]} breaks and {lo} has {breaks[lo]}, "
+                          f"more than max_break_difference={pb.max_break_difference}")
+
+    # --- status and required meetings
+    if status in ("optimal", "feasible"):
+        for m in pb.meetings:
+            if m.required and m.id not in placement:
+                errors.append(f"{m.id}: required but not scheduled")
+    elif status in ("infeasible", "unknown") and placement:
+        errors.append(f"status {status} but {len(placement)} meeting(s) scheduled")
+
+    # --- objective and bound
+    weight = sum(pb.meeting_by_id[mid].weight for mid in placement
+                 if not pb.meeting_by_id[mid].required)
+    objective = solution.get("objective")
+    if not isinstance(objective, dict):
+        errors.append("objective: expected an object")
+    else:
+        if objective.get("scheduled_weight") != weight:
+            errors.append(f"objective.scheduled_weight: reported "
+                          f"{objective.get('scheduled_weight')!r}, recomputed {weight}")
+        if objective.get("breaks") != total_breaks:
+            errors.append(f"objective.breaks: reported {objective.get('breaks')!r}, "
+                          f"recomputed {total_breaks}")
+    bound = solution.get("bound", {})
+    if bound is not None and not isinstance(bound, dict):
+        errors.append("bound: expected an object")
+    elif bound and bound.get("breaks") is not None:
+        lb = bound["breaks"]
+        if not _is_int(lb) or lb < 0:
+            errors.append(f"bound.breaks: expected an integer >= 0, got {lb!r}")
+        elif status in ("optimal", "feasible") and lb > total_breaks:
+            errors.append(f"bound.breaks: {lb} exceeds the schedule's {total_breaks} breaks")
+        elif status == "optimal" and lb != total_breaks:
+            errors.append(f"status optimal but bound.breaks={lb} < breaks={total_breaks}")
+    seconds = solution.get("seconds")
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)
+                                or seconds < 0):
+        errors.append(f"seconds: expected a number >= 0, got {seconds!r}")
+    return errors

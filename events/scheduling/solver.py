@@ -1,0 +1,695 @@
+"""CP-SAT model of the delegation meeting scheduling problem (`forum-schedule/1`).
+
+Model (see README.md, "Modelling insights", for the reasons):
+- x[m, s]: meeting m takes place in slot s, created only for the slots allowed for m
+  (fixed slot, session, every participant available and allowed at the slot's location);
+- busy[p, s] == sum of x[m, s] over p's meetings: a 0/1 variable, so it also forbids double
+  booking; sum of busy over all slots equals p's number of meetings (an identity CP-SAT's
+  linear relaxation sees directly);
+- breaks of p on a day == number of blocks of busy slots - 1 if the day is used, with
+  start[p, s] = busy[p, s] and not busy[p, s - 1]: linear size, no pairwise gap variables;
+- a per-participant lower bound on breaks computed from the runs of slots the participant
+  can use at all (it proves forumt-14's optimum the moment a 5-break schedule is found);
+- lexicographic objective solved in phases: max optional weight, then min breaks with
+  the weight held at the phase-1 value and the phase-1 schedule as a hint.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from .problem import SOLUTION_FORMAT, Meeting, Problem, Slot, load_problem
+
+
+@dataclass
+class PhaseStats:
+    name: str
+    status: str
+    seconds: float
+    objective: float | None
+    bound: float | None
+
+
+@dataclass
+class SolveResult:
+    """The contract's solution plus figures only the benchmark and the logs need."""
+
+    solution: dict[str, Any]
+    first_solution_seconds: float | None = None
+    weight_bound: int | None = None  # proven upper bound on the optional weight
+    phases: list[PhaseStats] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+@dataclass
+class Analysis:
+    """What can be known before search: allowed slots, obvious reasons and bounds."""
+
+    problem: Problem
+    allowed: dict[str, list[int]]  # meeting id -> slot indexes, in time order
+    no_slot_reason: dict[str, str]  # meeting id -> why it has no allowed slot
+    meetings_of: dict[str, list[Meeting]]  # participant id -> meetings that can happen
+    usable: dict[str, list[int]]  # participant id -> slots where they can be busy at all
+    required_count: dict[str, int]
+    infeasible: dict[str, str]  # required meeting id -> reason it cannot be placed
+
+
+def _slot_ok(m: Meeting, s: Slot, pb: Problem) -> bool:
+    if s.tables <= 0:
+        return False
+    if m.fixed_slot is not None and s.id != m.fixed_slot:
+        return False
+    if m.session is not None and s.session != m.session:
+        return False
+    for pid in m.participants:
+        p = pb.participant_by_id[pid]
+        if s.id in p.unavailable or (p.locations is not None and s.location not in p.locations):
+            return False
+    return True
+
+
+def _no_slot_reason(m: Meeting, pb: Problem) -> str:
+    """Name the first obstacle that alone leaves `m` without a slot."""
+    if m.fixed_slot is not None:
+        s = pb.slot_by_id[m.fixed_slot]
+        if s.tables <= 0:
+            return f"fixed slot {s.id} has no tables"
+        if m.session is not None and s.session != m.session:
+            return f"fixed slot {s.id} is not in session {m.session!r}"
+        for pid in m.participants:
+            p = pb.participant_by_id[pid]
+            if s.id in p.unavailable:
+                return f"{pid} is unavailable in fixed slot {s.id}"
+            if p.locations is not None and s.location not in p.locations:
+                return f"{pid} cannot meet in {s.location} (fixed slot {s.id})"
+        return f"fixed slot {s.id} is not allowed for all participants"
+    candidates = [s for s in pb.slots
+                  if s.tables > 0 and (m.session is None or s.session == m.session)]
+    if not candidates:
+        return (f"no slot with tables in session {m.session!r}" if m.session is not None
+                else "no slot has tables")
+    for pid in m.participants:
+        p = pb.participant_by_id[pid]
+        if p.locations is not None and not any(s.location in p.locations for s in candidates):
+            where = ", ".join(sorted(p.locations)) or "nowhere"
+            return f"{pid} meets only in {where} and no possible slot is there"
+        if not any(s.id not in p.unavailable
+                   and (p.locations is None or s.location in p.locations) for s in candidates):
+            return f"{pid} is unavailable in every possible slot"
+    return "no slot allowed for all participants"
+
+
+def _max_matching(items: list[list[int]], capacity: dict[int, int]) -> int:
+    """Size of a maximum assignment of items to slots with slot capacities (Kuhn)."""
+    owner: dict[int, list[int]] = defaultdict(list)
+
+    def augment(i: int, visited: set[int]) -> bool:
+        for s in items[i]:
+            if s in visited:
+                continue
+            visited.add(s)
+            if len(owner[s]) < capacity[s]:
+                owner[s].append(i)
+                return True
+            for j in list(owner[s]):
+                if augment(j, visited):
+                    owner[s].remove(j)
+                    owner[s].append(i)
+                    return True
+        return False
+
+    return sum(1 for i in range(len(items)) if augment(i, set()))
+
+
+def _after_cycle(pb: Problem) -> list[str] | None:
+    """A cycle of `after` among required meetings, which no schedule can satisfy."""
+    graph = {m.id: [a for a in m.after if pb.meeting_by_id[a].required]
+             for m in pb.meetings if m.required}
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    for root in graph:
+        if root in state:
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        path: list[str] = []
+        while stack:
+            node, i = stack.pop()
+            if i == 0:
+                state[node] = 1
+                path.append(node)
+            succ = graph[node]
+            if i < len(succ):
+                stack.append((node, i + 1))
+                nxt = succ[i]
+                if state.get(nxt) == 1:
+                    return path[path.index(nxt):] + [nxt]
+                if nxt not in state:
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return None
+
+
+def analyse(pb: Problem) -> Analysis:
+    allowed: dict[str, list[int]] = {}
+    reasons: dict[str, str] = {}
+    meetings_of: dict[str, list[Meeting]] = defaultdict(list)
+    required_count: dict[str, int] = defaultdict(int)
+    for m in pb.meetings:
+        allowed[m.id] = [s.index for s in pb.slots if _slot_ok(m, s, pb)]
+        if not allowed[m.id]:
+            reasons[m.id] = _no_slot_reason(m, pb)
+            continue
+        for pid in m.participants:
+            meetings_of[pid].append(m)
+            if m.required:
+                required_count[pid] += 1
+    usable = {pid: sorted({s for m in ms for s in allowed[m.id]})
+              for pid, ms in meetings_of.items()}
+
+    infeasible: dict[str, str] = {}
+    for m in pb.meetings:
+        if m.required and m.id in reasons:
+            infeasible[m.id] = f"required, but {reasons[m.id]}"
+    # Each participant's required meetings need distinct slots: a bipartite matching per
+    # participant catches "more required meetings than possible slots" and subtler cases.
+    for p in pb.participants:
+        req = [m for m in meetings_of.get(p.id, []) if m.required]
+        if not req:
+            continue
+        n = _max_matching([allowed[m.id] for m in req], defaultdict(lambda: 1))
+        if n < len(req):
+            slots = len({s for m in req for s in allowed[m.id]})
+            msg = (f"{p.id} has {len(req)} required meetings but they fit in at most {n} "
+                   f"distinct slots ({slots} possible)")
+            for m in req:
+                infeasible.setdefault(m.id, msg)
+    req_all = [m for m in pb.meetings if m.required and allowed[m.id]]
+    if req_all and not infeasible:
+        capacity = {s.index: s.tables for s in pb.slots}
+        n = _max_matching([allowed[m.id] for m in req_all], capacity)
+        if n < len(req_all):
+            msg = f"the required meetings need more tables than the slots offer ({n} fit)"
+            for m in req_all:
+                infeasible.setdefault(m.id, msg)
+    cycle = _after_cycle(pb)
+    if cycle:
+        msg = "required meetings form an 'after' cycle: " + " -> ".join(cycle)
+        for mid in cycle:
+            infeasible.setdefault(mid, msg)
+    return Analysis(pb, allowed, reasons, dict(meetings_of), usable, dict(required_count),
+                    infeasible)
+
+
+def day_runs(pb: Problem, indexes: list[int]) -> list[tuple[str, int]]:
+    """Maximal runs of consecutive slots among `indexes` (sorted), as (day, length)."""
+    runs: list[tuple[str, int]] = []
+    prev: int | None = None
+    for s in indexes:
+        if prev is not None and pb.consecutive(pb.slots[prev], pb.slots[s]):
+            runs[-1] = (runs[-1][0], runs[-1][1] + 1)
+        else:
+            runs.append((pb.slots[s].day, 1))
+        prev = s
+    return runs
+
+
+def breaks_lower_bound(pb: Problem, usable: list[int], meetings: int) -> int:
+    """Fewest breaks for `meetings` busy slots chosen among `usable`.
+
+    Every run of usable slots that holds a meeting is at least one block; the first block
+    of a day is free and every further block costs a break. So take the longest run of each
+    day for free, then the longest remaining runs at one break each.
+    """
+    if meetings <= 0:
+        return 0
+    by_day: dict[str, list[int]] = defaultdict(list)
+    for day, length in day_runs(pb, usable):
+        by_day[day].append(length)
+    free = 0
+    extra: list[int] = []
+    for lengths in by_day.values():
+        lengths.sort(reverse=True)
+        free += lengths[0]
+        extra.extend(lengths[1:])
+    need = meetings - free
+    breaks = 0
+    for length in sorted(extra, reverse=True):
+        if need <= 0:
+            break
+        need -= length
+        breaks += 1
+    return breaks  # if need > 0 still, the matching check has already reported it
+
+
+# --------------------------------------------------------------------------- greedy
+
+
+def greedy(an: Analysis) -> dict[str, int]:
+    """A quick schedule used as a hint: required first, heavy first, packed into blocks."""
+    pb = an.problem
+    busy: dict[str, set[int]] = defaultdict(set)
+    used: dict[int, int] = defaultdict(int)
+    placed: dict[str, int] = {}
+    successors: dict[str, list[str]] = defaultdict(list)
+    for m in pb.meetings:
+        for a in m.after:
+            successors[a].append(m.id)
+    order = sorted((m for m in pb.meetings if an.allowed[m.id]),
+                   key=lambda m: (not m.required, -m.weight, len(an.allowed[m.id]), m.index))
+    for m in order:
+        lo = max((placed[a] for a in m.after if a in placed), default=-1)
+        hi = min((placed[b] for b in successors[m.id] if b in placed), default=len(pb.slots))
+        best: tuple[int, int] | None = None
+        for s in an.allowed[m.id]:
+            if not lo < s < hi or used[s] >= pb.slots[s].tables:
+                continue
+            if any(s in busy[p] for p in m.participants):
+                continue
+            slot = pb.slots[s]
+            # Prefer slots that extend a participant's existing block (no new break).
+            touching = 0
+            for p in m.participants:
+                for t in (s - 1, s + 1):
+                    if t in busy[p] and pb.slots[t].day == slot.day:
+                        touching += 1
+            key = (-touching, s)
+            if best is None or key < best:
+                best = key
+        if best is not None:
+            s = best[1]
+            placed[m.id] = s
+            used[s] += 1
+            for p in m.participants:
+                busy[p].add(s)
+    return placed
+
+
+# --------------------------------------------------------------------------- model
+
+
+class _FirstSolution(cp_model.CpSolverSolutionCallback):
+    def __init__(self, t0: float, sink: list[float]) -> None:
+        super().__init__()
+        self._t0 = t0
+        self._sink = sink
+
+    def on_solution_callback(self) -> None:
+        if not self._sink:
+            self._sink.append(time.perf_counter() - self._t0)
+
+
+@dataclass
+class _Model:
+    model: cp_model.CpModel
+    x: dict[tuple[str, int], cp_model.IntVar]
+    weight: Any  # linear expression: optional weight scheduled
+    breaks: Any  # linear expression: total breaks (0 if not built)
+    has_breaks: bool
+
+
+def _build(an: Analysis, *, with_breaks: bool, fairness: bool, tight: bool = False) -> _Model:
+    pb = an.problem
+    model = cp_model.CpModel()
+    x: dict[tuple[str, int], cp_model.IntVar] = {}
+    terms_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    terms_ps: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+    weight_terms = []
+    for m in pb.meetings:
+        slots = an.allowed[m.id]
+        if not slots:
+            continue
+        lits = []
+        for s in slots:
+            v = model.new_bool_var(f"x[{m.id},{pb.slots[s].id}]")
+            x[m.id, s] = v
+            lits.append(v)
+            terms_slot[s].append(v)
+            for p in m.participants:
+                terms_ps[p, s].append(v)
+        if m.required:
+            model.add_exactly_one(lits)
+        else:
+            model.add_at_most_one(lits)
+            weight_terms.append(m.weight * sum(lits))
+
+    for s, lits in terms_slot.items():
+        if len(lits) > pb.slots[s].tables:
+            model.add(sum(lits) <= pb.slots[s].tables)
+
+    # Precedence: x[m, s] excludes the predecessor from every slot at or after s. The
+    # predecessor may stay unscheduled (see checker.py for that reading of `after`).
+    for m in pb.meetings:
+        for a in m.after:
+            if not an.allowed[m.id] or not an.allowed[a]:
+                continue
+            for s in an.allowed[m.id]:
+                late = [x[a, t] for t in an.allowed[a] if t >= s]
+                if late:
+                    model.add_at_most_one([x[m.id, s], *late])
+
+    # busy[p, s]: a literal when one meeting can put p in s, else a 0/1 sum of them.
+    busy: dict[tuple[str, int], Any] = {}
+    for (p, s), lits in terms_ps.items():
+        if len(lits) == 1:
+            busy[p, s] = lits[0]
+        else:
+            b = model.new_bool_var(f"busy[{p},{pb.slots[s].id}]")
+            model.add(sum(lits) == b)
+            busy[p, s] = b
+
+    # Implied: at most (tables x largest meeting) participants are busy in a slot; for
+    # two-person meetings that is the paper's 2 x tables.
+    by_slot: dict[int, list[Any]] = defaultdict(list)
+    for (p, s), b in busy.items():
+        by_slot[s].append(b)
+    largest: dict[int, int] = defaultdict(int)
+    for mid, s in x:
+        largest[s] = max(largest[s], len(pb.meeting_by_id[mid].participants))
+    for s, bs in by_slot.items():
+        size = largest[s]
+        if len(bs) > size * pb.slots[s].tables:
+            model.add(sum(bs) <= size * pb.slots[s].tables)
+
+    total_breaks: Any = 0
+    if with_breaks or fairness:
+        per_p: dict[str, Any] = {}
+        has_meeting: dict[str, Any] = {}
+        lbs: dict[str, int] = {}
+        ubs: dict[str, int] = {}
+        for pid, slots in an.usable.items():
+            nreq = an.required_count.get(pid, 0)
+            if nreq:
+                # Implied by the definitions but spelled out: p is busy in exactly as many
+                # slots as p has meetings (the paper's key implied constraint).
+                opt = [m for m in an.meetings_of[pid] if not m.required]
+                model.add(sum(busy[pid, s] for s in slots)
+                          == nreq + sum(x[m.id, s] for m in opt for s in an.allowed[m.id]))
+            days: dict[str, list[int]] = defaultdict(list)
+            for s in slots:
+                days[pb.slots[s].day].append(s)
+            expr = []
+            for day, ds in days.items():
+                starts = []
+                for s in ds:
+                    prev = s - 1
+                    if prev in ds and pb.consecutive(pb.slots[prev], pb.slots[s]):
+                        st = model.new_bool_var(f"start[{pid},{pb.slots[s].id}]")
+                        b, bp = busy[pid, s], busy[pid, prev]
+                        model.add_bool_or([b.Not(), bp, st])
+                        model.add_implication(st, b)
+                        model.add_implication(st, bp.Not())
+                        starts.append(st)
+                    else:
+                        starts.append(busy[pid, s])
+                if len(starts) == 1:
+                    continue  # one usable slot that day: never a break
+                single_day = len(days) == 1
+                if nreq and single_day:
+                    active: Any = 1  # every meeting of p is on this day
+                else:
+                    active = model.new_bool_var(f"active[{pid},{day}]")
+                    for s in ds:
+                        model.add_implication(busy[pid, s], active)
+                    model.add(active <= sum(starts))
+                expr.append(sum(starts) - active)
+            lb = breaks_lower_bound(pb, slots, nreq)
+            # Most blocks a day can hold: every other slot of each run of usable slots.
+            ub = sum(max(0, sum((r + 1) // 2 for _, r in day_runs(pb, ds)) - 1)
+                     for ds in days.values())
+            ub = min(ub, max(0, len(an.meetings_of[pid]) - 1))
+            if tight and lb == 0:
+                _contiguous(model, pb, pid, days, busy, len(an.meetings_of[pid]))
+            bp_var = model.new_int_var(lb, lb if tight else max(lb, ub), f"breaks[{pid}]")
+            model.add(bp_var == sum(expr))
+            per_p[pid] = bp_var
+            lbs[pid] = lb
+            ubs[pid] = max(lb, ub)
+            if nreq:
+                has_meeting[pid] = 1
+            else:
+                h = model.new_bool_var(f"has[{pid}]")
+                for s in slots:
+                    model.add_implication(busy[pid, s], h)
+                model.add(h <= sum(busy[pid, s] for s in slots))
+                has_meeting[pid] = h
+        total_breaks = sum(per_p.values())
+        if fairness and per_p:
+            k = pb.max_break_difference
+            assert k is not None
+            top = max(ubs.values())
+            hi = model.new_int_var(max(lbs.values()), top, "max_breaks")
+            lo = model.new_int_var(0, top, "min_breaks")
+            for pid, v in per_p.items():
+                model.add(hi >= v)
+                if isinstance(has_meeting[pid], int):
+                    model.add(lo <= v)
+                else:
+                    model.add(lo <= v).only_enforce_if(has_meeting[pid])
+            model.add(hi - lo <= k)
+    return _Model(model, x, sum(weight_terms), total_breaks, with_breaks)
+
+
+def _contiguous(model: cp_model.CpModel, pb: Problem, pid: str, days: dict[str, list[int]],
+                busy: dict[tuple[str, int], Any], most: int) -> None:
+    """Clauses for "no break": busy slots of a day form one run of at most `most` slots.
+
+    Redundant with blocks - 1 == 0 but they propagate at once: two busy slots force every
+    slot between them busy, and slots too far apart for one block cannot both be busy.
+    """
+    for ds in days.values():
+        for i, a in enumerate(ds):
+            for c in ds[i + 1:]:
+                if c - a + 1 > most or any(b not in ds for b in range(a + 1, c)) or any(
+                        not pb.consecutive(pb.slots[b - 1], pb.slots[b]) for b in range(a + 1, c + 1)):
+                    model.add_bool_or([busy[pid, a].Not(), busy[pid, c].Not()])
+                else:
+                    for b in range(a + 1, c):
+                        model.add_bool_or([busy[pid, a].Not(), busy[pid, c].Not(), busy[pid, b]])
+
+
+def _params(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    return solver
+
+
+def _assignment(mdl: _Model, solver: cp_model.CpSolver) -> dict[str, int]:
+    return {m: s for (m, s), v in mdl.x.items() if solver.boolean_value(v)}
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def _unscheduled_reason(an: Analysis, m: Meeting, placed: dict[str, int], optimal: bool) -> str:
+    """Explain, from the final schedule, why an optional meeting is not in it."""
+    pb = an.problem
+    if m.id in an.no_slot_reason:
+        return an.no_slot_reason[m.id]
+    busy: dict[str, set[int]] = defaultdict(set)
+    used: dict[int, int] = defaultdict(int)
+    for mid, s in placed.items():
+        used[s] += 1
+        for p in pb.meeting_by_id[mid].participants:
+            busy[p].add(s)
+    slots = an.allowed[m.id]
+    free = [s for s in slots if not any(s in busy[p] for p in m.participants)]
+    if not free:
+        locations = sorted({pb.slots[s].location for s in slots})
+        where = f" in {locations[0]}" if len(locations) == 1 else ""
+        for p in m.participants:
+            if all(s in busy[p] for s in slots):
+                return f"{p} has no free slot{where}"
+        return f"{', '.join(m.participants)} have no common free slot{where}"
+    open_ = [s for s in free if used[s] < pb.slots[s].tables]
+    if not open_:
+        return "every slot where all participants are free has all its tables taken"
+    ok = []
+    for s in open_:
+        if any(a in placed and placed[a] >= s for a in m.after):
+            continue
+        if any(m.id in pb.meeting_by_id[b].after and placed[b] <= s for b in placed):
+            continue
+        ok.append(s)
+    if not ok:
+        return "no free slot respects its 'after' order with the scheduled meetings"
+    if pb.max_break_difference is not None and optimal:
+        return "placing it would exceed the fairness limit on breaks"
+    if optimal:
+        return "not placed: lower priority than the meetings scheduled"
+    return "not placed: no better schedule was found within the time limit"
+
+
+# --------------------------------------------------------------------------- solve
+
+
+def _solution(status: str, placed: dict[str, int], reasons: dict[str, str], weight: int,
+              breaks: int, bound: int | None, seconds: float, pb: Problem) -> dict[str, Any]:
+    scheduled = []
+    by_slot: dict[int, list[Meeting]] = defaultdict(list)
+    for mid, s in placed.items():
+        by_slot[s].append(pb.meeting_by_id[mid])
+    # Tables are interchangeable, so they are numbered after solving, in problem order,
+    # which keeps the output deterministic.
+    for s in sorted(by_slot):
+        for table, m in enumerate(sorted(by_slot[s], key=lambda m: m.index), start=1):
+            scheduled.append({"meeting": m.id, "slot": pb.slots[s].id, "table": table})
+    return {
+        "format": SOLUTION_FORMAT,
+        "status": status,
+        "scheduled": scheduled,
+        "unscheduled": [{"meeting": m.id, "reason": reasons[m.id]}
+                        for m in pb.meetings if m.id not in placed],
+        "objective": {"scheduled_weight": weight, "breaks": breaks},
+        "bound": {} if bound is None else {"breaks": bound},
+        "seconds": round(seconds, 3),
+    }
+
+
+def _breaks_of(pb: Problem, placed: dict[str, int]) -> int:
+    agenda: dict[str, list[int]] = defaultdict(list)
+    for mid, s in placed.items():
+        for p in pb.meeting_by_id[mid].participants:
+            agenda[p].append(s)
+    total = 0
+    for slots in agenda.values():
+        total += len(day_runs(pb, sorted(slots))) - len({pb.slots[s].day for s in slots})
+    return total
+
+
+def _status_name(code: int) -> str:
+    return {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
+            cp_model.INFEASIBLE: "infeasible", cp_model.MODEL_INVALID: "invalid"}.get(
+        code, "unknown")
+
+
+def solve_detailed(problem: Any, *, time_limit: float = 30.0, workers: int = 2,
+                   seed: int = 0, log: bool = False) -> SolveResult:
+    """Solve and return the contract's solution with extra figures (bounds, timings)."""
+    t0 = time.perf_counter()
+    pb = load_problem(problem)
+    an = analyse(pb)
+    result = SolveResult(solution={})
+
+    def remaining() -> float:
+        return time_limit - (time.perf_counter() - t0)
+
+    def give_up(status: str, reasons: dict[str, str]) -> SolveResult:
+        result.solution = _solution(status, {}, reasons, 0, 0, None,
+                                    time.perf_counter() - t0, pb)
+        return result
+
+    if an.infeasible:
+        first = next(iter(an.infeasible.values()))
+        reasons = {m.id: an.infeasible.get(m.id, f"not scheduled: the problem is infeasible "
+                                                  f"({first})") for m in pb.meetings}
+        return give_up("infeasible", reasons)
+
+    optional = [m for m in pb.meetings if not m.required and an.allowed[m.id]]
+    fairness = pb.max_break_difference is not None
+    hint = greedy(an)
+    first_seen: list[float] = []
+
+    # Phase 1: maximise the optional weight (skipped when there is nothing to choose).
+    phase1_optimal = True
+    placed = hint
+    weight_value = 0
+    if optional:
+        mdl = _build(an, with_breaks=False, fairness=fairness)
+        for (mid, s), v in mdl.x.items():
+            mdl.model.add_hint(v, hint.get(mid) == s)
+        mdl.model.maximize(mdl.weight)
+        # Leave the break phase at least 40% of the budget when phase 1 cannot prove.
+        solver = _params(remaining() * 0.6, workers, seed)
+        solver.parameters.log_search_progress = log
+        t1 = time.perf_counter()
+        code = solver.solve(mdl.model, _FirstSolution(t0, first_seen))
+        result.phases.append(PhaseStats("weight", _status_name(code),
+                                        time.perf_counter() - t1,
+                                        solver.objective_value if code in (2, 4) else None,
+                                        solver.best_objective_bound))
+        if code == cp_model.INFEASIBLE:
+            return give_up("infeasible", _infeasible_reasons(an, workers, seed, remaining()))
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return give_up("unknown", {m.id: "no schedule found within the time limit"
+                                       for m in pb.meetings})
+        phase1_optimal = code == cp_model.OPTIMAL
+        placed = _assignment(mdl, solver)
+        weight_value = round(solver.objective_value)
+        result.weight_bound = int(round(solver.best_objective_bound))
+
+    # Phase 2: minimise breaks with the weight held.
+    mdl = _build(an, with_breaks=True, fairness=fairness)
+    if optional:
+        mdl.model.add(mdl.weight >= weight_value)
+    for (mid, s), v in mdl.x.items():
+        mdl.model.add_hint(v, placed.get(mid) == s)
+    if not isinstance(mdl.breaks, int):
+        mdl.model.minimize(mdl.breaks)
+    budget = remaining()
+    if optional and budget <= 0.05:
+        budget = 0.05  # the hint is a complete solution; give CP-SAT a moment to accept it
+    solver = _params(budget, workers, seed)
+    solver.parameters.log_search_progress = log
+    t2 = time.perf_counter()
+    code = solver.solve(mdl.model, _FirstSolution(t0, first_seen))
+    result.phases.append(PhaseStats("breaks", _status_name(code), time.perf_counter() - t2,
+                                    solver.objective_value if code in (2, 4) else None,
+                                    solver.best_objective_bound))
+    if code == cp_model.INFEASIBLE and not optional:
+        return give_up("infeasible", _infeasible_reasons(an, workers, seed, remaining()))
+    bound: int | None = None
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        placed = _assignment(mdl, solver)
+        bound = int(round(solver.best_objective_bound))
+        optimal = phase1_optimal and code == cp_model.OPTIMAL
+        status = "optimal" if optimal else "feasible"
+    elif optional:
+        # Phase 2 found nothing in its time (rare: it is hinted with phase 1's schedule).
+        optimal = False
+        status = "feasible"
+    else:
+        return give_up("unknown", {m.id: "no schedule found within the time limit"
+                                   for m in pb.meetings})
+    if not optional:
+        result.weight_bound = 0
+    first_solution = first_seen[0] if first_seen else None
+    result.first_solution_seconds = first_solution
+    reasons = {m.id: _unscheduled_reason(an, m, placed, optimal)
+               for m in pb.meetings if m.id not in placed}
+    weight = sum(pb.meeting_by_id[mid].weight for mid in placed
+                 if not pb.meeting_by_id[mid].required)
+    result.solution = _solution(status, placed, reasons, weight, _breaks_of(pb, placed),
+                                bound, time.perf_counter() - t0, pb)
+    return result
+
+
+def _infeasible_reasons(an: Analysis, workers: int, seed: int, budget: float) -> dict[str, str]:
+    """Tell fairness apart from plain overload when CP-SAT proves infeasibility."""
+    pb = an.problem
+    msg = "required meetings cannot all be placed together"
+    if pb.max_break_difference is not None and budget > 0.5:
+        mdl = _build(an, with_breaks=False, fairness=False)
+        solver = _params(min(budget, 10.0), workers, seed)
+        code = solver.solve(mdl.model)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            msg = ("required meetings cannot all be placed within the fairness limit "
+                   f"(max_break_difference={pb.max_break_difference})")
+    return {m.id: (msg if m.required else f"not scheduled: the problem is infeasible ({msg})")
+            for m in pb.meetings}
+
+
+def solve(problem: Any, *, time_limit: float = 30.0, workers: int = 2,
+          seed: int = 0) -> dict[str, Any]:
+    """Solve a `forum-schedule/1` problem; return a `forum-schedule-solution/1` dict."""
+    return solve_detailed(problem, time_limit=time_limit, workers=workers,
+                          seed=seed).solution

@@ -1,0 +1,134 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from ..models import (
+    Affiliation,
+    Capability,
+    Membership,
+    Organisation,
+    Platform,
+    Region,
+    Sector,
+)
+
+
+class SectorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sector
+        fields = ["id", "slug", "name", "name_ja", "description"]
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "country", "kind", "name", "name_ja", "is_north_east"]
+
+
+class CapabilitySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Capability
+        fields = ["id", "slug", "name", "name_ja"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    """Read and write shape of an organisation. Related objects are written by slug/code."""
+
+    sectors = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Sector.objects.all(), required=False
+    )
+    offers = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Capability.objects.all(), required=False
+    )
+    seeks = serializers.SlugRelatedField(
+        slug_field="slug", many=True, queryset=Capability.objects.all(), required=False
+    )
+    region = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
+    )
+    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id", "slug", "name", "name_ja", "country", "kind", "employees", "revenue_band",
+            "founded_year", "website", "description", "description_ja", "sectors", "region",
+            "region_name", "offers", "seeks", "verified", "created_at", "updated_at",
+        ]
+        read_only_fields = ["slug", "verified", "created_at", "updated_at"]
+
+    def validate(self, attrs):
+        country = attrs.get("country", getattr(self.instance, "country", None))
+        region = attrs.get("region", getattr(self.instance, "region", None))
+        if region is not None and country and region.country != country:
+            raise serializers.ValidationError(
+                {"region": "The region must be in the organisation's country."}
+            )
+        return attrs
+
+
+class PlatformSerializer(serializers.ModelSerializer):
+    organisers = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+    class Meta:
+        model = Platform
+        fields = ["id", "slug", "name", "name_ja", "description", "description_ja",
+                  "launched_on", "organisers"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    platform = serializers.SlugRelatedField(slug_field="slug", queryset=Platform.objects.all())
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    applied_by = serializers.CharField(source="applied_by.username", read_only=True, default=None)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id", "organisation", "organisation_name", "platform", "status",
+            "application_note", "applied_by", "applied_at", "decided_by", "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = [
+            "status", "applied_by", "applied_at", "decided_by", "decided_at", "decision_reason",
+        ]
+
+
+class MembershipDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AffiliationSerializer(serializers.ModelSerializer):
+    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+
+    class Meta:
+        model = Affiliation
+        fields = ["organisation", "organisation_name", "role"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    job_title = serializers.CharField(source="profile.job_title", read_only=True, default="")
+    language = serializers.CharField(source="profile.language", read_only=True, default="en")
+    time_zone = serializers.CharField(source="profile.time_zone", read_only=True, default="")
+    affiliations = AffiliationSerializer(many=True, read_only=True, source="active_affiliations")
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "email", "first_name", "last_name", "is_staff",
+                  "job_title", "language", "time_zone", "affiliations"]
+
+
+class MeUpdateSerializer(serializers.Serializer):
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    job_title = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    language = serializers.ChoiceField(required=False, choices=["en", "ja"])
+    time_zone = serializers.CharField(required=False, max_length=64)
+
+    def validate_time_zone(self, value: str) -> str:
+        import zoneinfo
+
+        if value not in zoneinfo.available_timezones():
+            raise serializers.ValidationError(f"Unknown time zone {value!r}.")
+        return value

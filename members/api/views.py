@@ -1,0 +1,231 @@
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import RetrieveUpdateAPIView
+from rest_framework.response import Response
+
+from .. import selectors, services
+from ..models import Affiliation, Capability, Region, Sector
+from .filters import MembershipFilter, OrganisationFilter
+from .serializers import (
+    CapabilitySerializer,
+    MembershipDecisionSerializer,
+    MembershipSerializer,
+    MeSerializer,
+    MeUpdateSerializer,
+    OrganisationSerializer,
+    PlatformSerializer,
+    RegionSerializer,
+    SectorSerializer,
+)
+
+ERRORS = {
+    400: OpenApiResponse(description="Invalid input: a JSON object of field errors."),
+    401: OpenApiResponse(description="Not authenticated."),
+    403: OpenApiResponse(description="Authenticated, but not allowed to do this."),
+    404: OpenApiResponse(description="No such object, or not visible to you."),
+}
+
+
+def errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List sectors", responses={200: SectorSerializer, **errors(401)}),
+    retrieve=extend_schema(summary="A sector", responses={200: SectorSerializer, **errors(401, 404)}),
+)
+class SectorViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Sector.objects.all()
+    serializer_class = SectorSerializer
+    pagination_class = None
+    filter_backends = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List regions (Indian states/UTs, Japanese prefectures)"),
+    retrieve=extend_schema(summary="A region", responses={200: RegionSerializer, **errors(401, 404)}),
+)
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    pagination_class = None
+    filterset_fields = ["country", "kind", "is_north_east"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List capability tags (what organisations offer and seek)"),
+    retrieve=extend_schema(summary="A capability tag", responses={200: CapabilitySerializer, **errors(401, 404)}),
+)
+class CapabilityViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Capability.objects.all()
+    serializer_class = CapabilitySerializer
+    pagination_class = None
+    filter_backends = []
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Search the organisation directory", responses={200: OrganisationSerializer, **errors(400, 401)}),
+    retrieve=extend_schema(summary="An organisation", responses={200: OrganisationSerializer, **errors(401, 404)}),
+    create=extend_schema(summary="Register an organisation (you become its admin)",
+                         responses={201: OrganisationSerializer, **errors(400, 401)}),
+    update=extend_schema(summary="Replace an organisation's details (its admins only)",
+                         responses={200: OrganisationSerializer, **errors(400, 401, 403, 404)}),
+    partial_update=extend_schema(summary="Change an organisation's details (its admins only)",
+                                 responses={200: OrganisationSerializer, **errors(400, 401, 403, 404)}),
+)
+class OrganisationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+):
+    """The member directory: Indian and Japanese SMEs, startups, industry bodies."""
+
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+    search_fields = ["name", "name_ja", "description", "sectors__name"]
+    ordering_fields = ["name", "founded_year", "employees", "created_at"]
+
+    def get_queryset(self):
+        return selectors.organisation_list()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organisation = services.organisation_create(actor=request.user, **serializer.validated_data)
+        return Response(
+            self.get_serializer(selectors.organisation_get(pk=organisation.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    def update(self, request, *args, **kwargs):
+        organisation = self.get_object()
+        serializer = self.get_serializer(
+            organisation, data=request.data, partial=kwargs.get("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        services.organisation_update(
+            actor=request.user, organisation=organisation, **serializer.validated_data
+        )
+        return Response(self.get_serializer(selectors.organisation_get(pk=organisation.pk)).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the platforms (Forum, Business Council, Startup Hub)"),
+    retrieve=extend_schema(summary="A platform", responses={200: PlatformSerializer, **errors(401, 404)}),
+)
+class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PlatformSerializer
+    lookup_field = "slug"
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.platform_list()
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Memberships: staff see all, members those of their own organisations",
+        responses={200: MembershipSerializer, **errors(400, 401)},
+    ),
+    retrieve=extend_schema(summary="A membership", responses={200: MembershipSerializer, **errors(401, 404)}),
+    create=extend_schema(
+        summary="Apply for membership of a platform (organisation admins)",
+        responses={201: MembershipSerializer, **errors(400, 401, 403)},
+    ),
+)
+class MembershipViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+    ordering_fields = ["applied_at", "decided_at"]
+
+    def get_queryset(self):
+        return selectors.membership_list_for_user(self.request.user)
+
+    def get_object(self):
+        return selectors.membership_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        membership = services.membership_apply(
+            actor=request.user, organisation=data["organisation"], platform=data["platform"],
+            note=data.get("application_note", ""),
+        )
+        return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def _decide(self, request, decide):
+        membership = self.get_object()
+        if not request.user.is_staff:
+            return Response(
+                {"detail": "Only staff can decide on memberships."}, status=status.HTTP_403_FORBIDDEN
+            )
+        serializer = MembershipDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = decide(
+            actor=request.user, membership=membership, reason=serializer.validated_data["reason"]
+        )
+        return Response(self.get_serializer(membership).data)
+
+    @extend_schema(
+        summary="Approve a membership (staff); the applicant is emailed",
+        request=MembershipDecisionSerializer,
+        responses={200: MembershipSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, services.membership_approve)
+
+    @extend_schema(
+        summary="Reject a membership with a reason (staff); the applicant is emailed",
+        request=MembershipDecisionSerializer,
+        responses={200: MembershipSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, services.membership_reject)
+
+
+class MeView(RetrieveUpdateAPIView):
+    """The authenticated person, their profile and the organisations they represent."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = MeSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return (
+            get_user_model()
+            .objects.select_related("profile")
+            .prefetch_related(
+                Prefetch(
+                    "affiliations",
+                    queryset=Affiliation.objects.filter(is_active=True).select_related(
+                        "organisation"
+                    ),
+                    to_attr="active_affiliations",
+                )
+            )
+            .get(pk=self.request.user.pk)
+        )
+
+    @extend_schema(summary="Who am I", responses={200: MeSerializer, **errors(401)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Change my name, job title, language or time zone",
+        request=MeUpdateSerializer,
+        responses={200: MeSerializer, **errors(400, 401)},
+    )
+    def patch(self, request, *args, **kwargs):
+        serializer = MeUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.person_update(user=request.user, **serializer.validated_data)
+        return Response(MeSerializer(self.get_object()).data)

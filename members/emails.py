@@ -1,0 +1,32 @@
+"""Emails of the member directory."""
+
+from forum_site.emails import send_email, stable_message_id
+
+from .models import Affiliation, Membership
+
+
+def organisation_admin_recipients(organisation_id: int) -> list[tuple[str, str]]:
+    """(email, language) of the organisation's active admins that have an address."""
+    rows = (
+        Affiliation.objects.filter(
+            organisation_id=organisation_id, role=Affiliation.Role.ADMIN, is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("user__email", "user__profile__language")
+    )
+    return [(email, language or "en") for email, language in rows]
+
+
+def send_membership_decision_email(membership: Membership) -> int:
+    sent = 0
+    for email, language in organisation_admin_recipients(membership.organisation_id):
+        sent += send_email(
+            template="members/email/membership_decision",
+            to=[email],
+            language=language,
+            context={"membership": membership, "approved": membership.status == "approved"},
+            headers={"Message-ID": stable_message_id(
+                "membership", membership.pk, f"{membership.decided_at:%Y%m%d%H%M%S}", email
+            )},
+        )
+    return sent

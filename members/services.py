@@ -1,0 +1,271 @@
+"""Every write of the member directory. Views, API, admin and tasks call these."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import (
+    Affiliation,
+    Capability,
+    Membership,
+    Organisation,
+    Platform,
+    Profile,
+    Region,
+    Sector,
+)
+
+ORGANISATION_FIELDS = {
+    "name", "name_ja", "country", "kind", "employees", "revenue_band", "founded_year",
+    "website", "description", "description_ja", "region",
+}
+ORGANISATION_M2M = {"sectors", "offers", "seeks"}
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name, allow_unicode=False)[:200] or "organisation"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _check_region(organisation: Organisation) -> None:
+    if organisation.region_id and organisation.region.country != organisation.country:
+        raise ValidationError({"region": "The region must be in the organisation's country."})
+
+
+def _set_m2m(organisation: Organisation, values: dict) -> None:
+    for field in ORGANISATION_M2M & values.keys():
+        getattr(organisation, field).set(values[field])
+
+
+def profile_ensure(*, user: AbstractBaseUser) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    actor: AbstractBaseUser,
+    name: str,
+    country: str,
+    sectors: Iterable[Sector] = (),
+    offers: Iterable[Capability] = (),
+    seeks: Iterable[Capability] = (),
+    region: Region | None = None,
+    **fields,
+) -> Organisation:
+    """Create an organisation; the person creating it becomes its admin."""
+    unknown = fields.keys() - ORGANISATION_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
+    organisation = Organisation(
+        name=name, country=country, region=region, slug=_unique_slug(name), **fields
+    )
+    organisation.full_clean(exclude=["slug"])
+    _check_region(organisation)
+    organisation.save()
+    _set_m2m(organisation, {"sectors": sectors, "offers": offers, "seeks": seeks})
+    Affiliation.objects.create(
+        user=actor, organisation=organisation, role=Affiliation.Role.ADMIN
+    )
+    profile_ensure(user=actor)
+    return organisation
+
+
+def is_organisation_admin(*, user: AbstractBaseUser, organisation: Organisation) -> bool:
+    return Affiliation.objects.filter(
+        user=user, organisation=organisation, role=Affiliation.Role.ADMIN, is_active=True
+    ).exists()
+
+
+def _require_admin(user: AbstractBaseUser, organisation: Organisation) -> None:
+    if not (user.is_staff or is_organisation_admin(user=user, organisation=organisation)):
+        raise PermissionDenied("Only the organisation's admins can do this.")
+
+
+@transaction.atomic
+def organisation_update(
+    *, actor: AbstractBaseUser, organisation: Organisation, **values
+) -> Organisation:
+    _require_admin(actor, organisation)
+    unknown = values.keys() - ORGANISATION_FIELDS - ORGANISATION_M2M
+    if unknown:
+        raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
+    changed = [f for f in ORGANISATION_FIELDS & values.keys()]
+    for field in changed:
+        setattr(organisation, field, values[field])
+    organisation.full_clean()
+    _check_region(organisation)
+    if changed:
+        organisation.save(update_fields=[*changed, "updated_at"])
+    _set_m2m(organisation, values)
+    return organisation
+
+
+def organisation_verify(*, actor: AbstractBaseUser, organisation: Organisation, verified: bool):
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff can verify organisations.")
+    organisation.verified = verified
+    organisation.save(update_fields=["verified", "updated_at"])
+    return organisation
+
+
+@transaction.atomic
+def affiliation_add(
+    *, actor: AbstractBaseUser, organisation: Organisation, user: AbstractBaseUser,
+    role: str = Affiliation.Role.REPRESENTATIVE,
+) -> Affiliation:
+    _require_admin(actor, organisation)
+    if role not in Affiliation.Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    affiliation, created = Affiliation.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    if not created and (affiliation.role != role or not affiliation.is_active):
+        affiliation.role, affiliation.is_active = role, True
+        affiliation.save(update_fields=["role", "is_active"])
+    profile_ensure(user=user)
+    return affiliation
+
+
+# --- Memberships ------------------------------------------------------------------------
+
+@transaction.atomic
+def membership_apply(
+    *, actor: AbstractBaseUser, organisation: Organisation, platform: Platform, note: str = ""
+) -> Membership:
+    """An organisation admin applies for membership of a platform.
+
+    A rejected or lapsed membership can apply again; an open or approved one cannot.
+    """
+    _require_admin(actor, organisation)
+    now = timezone.now()
+    existing = (
+        Membership.objects.select_for_update()
+        .filter(organisation=organisation, platform=platform)
+        .first()
+    )
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return Membership.objects.create(
+                    organisation=organisation, platform=platform, applied_by=actor,
+                    applied_at=now, application_note=note,
+                )
+        except IntegrityError:
+            # A concurrent application won the race; fall through to the refusal below.
+            existing = Membership.objects.get(organisation=organisation, platform=platform)
+    if existing.status in {Membership.Status.REJECTED, Membership.Status.LAPSED}:
+        existing.status = Membership.Status.APPLIED
+        existing.applied_by, existing.applied_at, existing.application_note = actor, now, note
+        existing.decided_by, existing.decided_at, existing.decision_reason = None, None, ""
+        existing.decision_notified_at = None
+        existing.save()
+        return existing
+    raise ValidationError(
+        {"platform": f"{organisation} already has a membership of {platform} "
+                     f"({existing.get_status_display().lower()})."}
+    )
+
+
+ALLOWED_TRANSITIONS = {
+    Membership.Status.APPROVED: {Membership.Status.APPLIED, Membership.Status.SUSPENDED},
+    Membership.Status.REJECTED: {Membership.Status.APPLIED},
+    Membership.Status.SUSPENDED: {Membership.Status.APPROVED},
+    Membership.Status.LAPSED: {Membership.Status.APPROVED, Membership.Status.SUSPENDED},
+}
+
+
+def membership_decide(
+    *, actor: AbstractBaseUser, membership: Membership, status: str, reason: str = ""
+) -> Membership:
+    """Move a membership to `status` if allowed; the applicant is emailed after commit.
+
+    The transition is a conditional UPDATE, so two staff deciding at once cannot both win.
+    """
+    from .tasks import send_membership_decision
+
+    if not actor.is_staff:
+        raise PermissionDenied("Only staff can decide on memberships.")
+    if status not in ALLOWED_TRANSITIONS:
+        raise ValidationError({"status": f"Cannot set a membership to {status!r}."})
+    if status == Membership.Status.REJECTED and not reason.strip():
+        raise ValidationError({"reason": "Give the applicant a reason for the rejection."})
+    sources = ALLOWED_TRANSITIONS[status]
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Membership.objects.filter(pk=membership.pk, status__in=sources).update(
+            status=status, decided_by=actor, decided_at=now, decision_reason=reason,
+            decision_notified_at=None,
+        )
+        if not updated:
+            membership.refresh_from_db(fields=["status"])
+            raise ValidationError(
+                {"status": f"This membership is {membership.get_status_display().lower()}; "
+                           f"it cannot become {Membership.Status(status).label.lower()}."}
+            )
+        if status in {Membership.Status.APPROVED, Membership.Status.REJECTED}:
+            transaction.on_commit(lambda: send_membership_decision.delay(membership.pk))
+    membership.refresh_from_db()
+    return membership
+
+
+def membership_approve(*, actor, membership: Membership, reason: str = "") -> Membership:
+    return membership_decide(
+        actor=actor, membership=membership, status=Membership.Status.APPROVED, reason=reason
+    )
+
+
+def membership_reject(*, actor, membership: Membership, reason: str) -> Membership:
+    return membership_decide(
+        actor=actor, membership=membership, status=Membership.Status.REJECTED, reason=reason
+    )
+
+
+def membership_notify_decision(*, membership_id: int) -> bool:
+    """Email the applicant's admins about the decision, once. Returns whether it sent."""
+    from .emails import send_membership_decision_email
+
+    claimed = Membership.objects.filter(
+        pk=membership_id,
+        decision_notified_at__isnull=True,
+        status__in=[Membership.Status.APPROVED, Membership.Status.REJECTED],
+    ).update(decision_notified_at=timezone.now())
+    if not claimed:
+        return False
+    membership = Membership.objects.select_related("organisation", "platform").get(
+        pk=membership_id
+    )
+    try:
+        send_membership_decision_email(membership)
+    except Exception:
+        # Give the claim back so that the retry sends it.
+        Membership.objects.filter(pk=membership_id).update(decision_notified_at=None)
+        raise
+    return True
+
+
+@transaction.atomic
+def person_update(*, user: AbstractBaseUser, **values) -> AbstractBaseUser:
+    """Change a person's name and profile (job title, language, time zone)."""
+    user_fields = [f for f in ("first_name", "last_name") if f in values]
+    for field in user_fields:
+        setattr(user, field, values[field])
+    if user_fields:
+        user.save(update_fields=user_fields)
+    profile = profile_ensure(user=user)
+    profile_fields = [f for f in ("job_title", "language", "time_zone") if f in values]
+    for field in profile_fields:
+        setattr(profile, field, values[field])
+    if profile_fields:
+        profile.full_clean()
+        profile.save(update_fields=profile_fields)
+    return user
