@@ -43,8 +43,11 @@ def build_email(
     if subject is None or body is None:
         raise TemplateDoesNotExist(f"{template}.{language}.subject.txt / .txt")
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=body, to=list(to),
-        headers=headers or {}, reply_to=list(reply_to),
+        subject=" ".join(subject.split()),
+        body=body,
+        to=list(to),
+        headers=headers or {},
+        reply_to=list(reply_to),
     )
     if html:
         message.attach_alternative(html, "text/html")

@@ -177,7 +177,9 @@ STORAGES = {
 # EMAIL_URL: smtp://user:password@host:port (smtps:// for implicit TLS, ?starttls=1 for
 # STARTTLS). Unset: every message is written as an .eml file under var/mail/, which any
 # mail program opens.
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Japan–India SME Platform <noreply@sme-forum.example>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Japan–India SME Platform <noreply@sme-forum.example>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
@@ -185,7 +187,9 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 if EMAIL_URL:
     _email = urlsplit(EMAIL_URL)
     if _email.scheme not in {"smtp", "smtps"}:
-        raise ImproperlyConfigured(f"EMAIL_URL must start with smtp:// or smtps://, got {EMAIL_URL!r}")
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must start with smtp:// or smtps://, got {EMAIL_URL!r}"
+        )
     _email_query = parse_qs(_email.query)
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = _email.hostname or "localhost"
@@ -227,8 +231,9 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: its WWW-Authenticate header makes anonymous requests a 401, not a 403.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -278,4 +283,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Messaging between members (members/messaging_*.py, docs/messaging.md) -------------
+# Messages a person may post (start a conversation or reply), per DRF rate syntax.
+MESSAGING_RATE = os.environ.get("MESSAGING_RATE", "60/min")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["messages"] = MESSAGING_RATE
+# A sender may edit a message for this long after posting it.
+MESSAGING_EDIT_WINDOW_MINUTES = env_int("MESSAGING_EDIT_WINDOW_MINUTES", 15)
+# A message unread for this long is emailed in a digest (one per conversation per run).
+MESSAGING_DIGEST_DELAY_MINUTES = env_int("MESSAGING_DIGEST_DELAY_MINUTES", 10)
+CELERY_BEAT_SCHEDULE["members.send_message_digests"] = {
+    "task": "members.send_message_digests",
+    "schedule": crontab(minute="*"),
 }

@@ -55,7 +55,14 @@ class MembershipInline(admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "country", "kind", "region", "employees", "verified"]
-    list_filter = ["country", "kind", "verified", "revenue_band", "sectors", "region__is_north_east"]
+    list_filter = [
+        "country",
+        "kind",
+        "verified",
+        "revenue_band",
+        "sectors",
+        "region__is_north_east",
+    ]
     search_fields = ["name", "name_ja", "slug", "description"]
     list_select_related = ["region"]
     autocomplete_fields = ["region"]
@@ -67,7 +74,9 @@ class OrganisationAdmin(admin.ModelAdmin):
     @admin.action(description="Mark selected organisations as verified")
     def mark_verified(self, request, queryset):
         for organisation in queryset:
-            services.organisation_verify(actor=request.user, organisation=organisation, verified=True)
+            services.organisation_verify(
+                actor=request.user, organisation=organisation, verified=True
+            )
         self.message_user(request, f"{queryset.count()} organisation(s) verified.")
 
 
@@ -114,7 +123,9 @@ class MembershipAdmin(admin.ModelAdmin):
                 decide(actor=request.user, membership=membership, **kwargs)
                 done += 1
             except ValidationError as exc:
-                self.message_user(request, f"{membership}: {' '.join(exc.messages)}", messages.WARNING)
+                self.message_user(
+                    request, f"{membership}: {' '.join(exc.messages)}", messages.WARNING
+                )
         if done:
             self.message_user(request, f"{done} membership(s) updated; applicants will be emailed.")
 
@@ -125,7 +136,9 @@ class MembershipAdmin(admin.ModelAdmin):
     @admin.action(description="Reject selected applications (emails the applicants)")
     def reject(self, request, queryset):
         self._decide(
-            request, queryset, services.membership_reject,
+            request,
+            queryset,
+            services.membership_reject,
             reason="Rejected by the secretariat after review.",
         )
 

@@ -51,18 +51,53 @@ PLATFORMS = [
 
 INSTITUTIONS = [
     # slug, name, name_ja, country, kind, region code
-    ("meti", "Ministry of Economy, Trade and Industry (METI)", "経済産業省", "JP", "government", "JP-13"),
-    ("jetro", "Japan External Trade Organization (JETRO)", "日本貿易振興機構", "JP", "government", "JP-13"),
-    ("jcci", "The Japan Chamber of Commerce and Industry", "日本商工会議所", "JP", "industry_body", "JP-13"),
-    ("ficci", "Federation of Indian Chambers of Commerce and Industry (FICCI)", "インド商工会議所連盟", "IN", "industry_body", "IN-DL"),
+    (
+        "meti",
+        "Ministry of Economy, Trade and Industry (METI)",
+        "経済産業省",
+        "JP",
+        "government",
+        "JP-13",
+    ),
+    (
+        "jetro",
+        "Japan External Trade Organization (JETRO)",
+        "日本貿易振興機構",
+        "JP",
+        "government",
+        "JP-13",
+    ),
+    (
+        "jcci",
+        "The Japan Chamber of Commerce and Industry",
+        "日本商工会議所",
+        "JP",
+        "industry_body",
+        "JP-13",
+    ),
+    (
+        "ficci",
+        "Federation of Indian Chambers of Commerce and Industry (FICCI)",
+        "インド商工会議所連盟",
+        "IN",
+        "industry_body",
+        "IN-DL",
+    ),
     ("startup-india", "Startup India", "スタートアップ・インディア", "IN", "government", "IN-DL"),
 ]
 
 COMPANIES = [
     {
-        "slug": "mitsui-co", "name": "Mitsui & Co., Ltd.", "name_ja": "三井物産株式会社",
-        "country": "JP", "kind": "large", "region": "JP-13", "employees": 5400,
-        "revenue_band": "gt_250m", "founded_year": 1947, "website": "https://www.mitsui.com/",
+        "slug": "mitsui-co",
+        "name": "Mitsui & Co., Ltd.",
+        "name_ja": "三井物産株式会社",
+        "country": "JP",
+        "kind": "large",
+        "region": "JP-13",
+        "employees": 5400,
+        "revenue_band": "gt_250m",
+        "founded_year": 1947,
+        "website": "https://www.mitsui.com/",
         "sectors": ["food-processing", "poultry", "chemicals", "logistics"],
         "offers": ["investment", "distribution", "technology-transfer"],
         "seeks": ["joint-venture", "sourcing"],
@@ -72,9 +107,15 @@ COMPANIES = [
         ),
     },
     {
-        "slug": "sneha-farms", "name": "Sneha Farms Pvt. Ltd.", "name_ja": "スネハ・ファームズ",
-        "country": "IN", "kind": "mid_sized", "region": "IN-TG", "employees": 3500,
-        "revenue_band": "50m_250m", "founded_year": 1985,
+        "slug": "sneha-farms",
+        "name": "Sneha Farms Pvt. Ltd.",
+        "name_ja": "スネハ・ファームズ",
+        "country": "IN",
+        "kind": "mid_sized",
+        "region": "IN-TG",
+        "employees": 3500,
+        "revenue_band": "50m_250m",
+        "founded_year": 1985,
         "sectors": ["poultry", "food-processing"],
         "offers": ["contract-manufacturing", "distribution"],
         "seeks": ["investment", "technology-transfer"],
@@ -87,28 +128,139 @@ COMPANIES = [
 
 PEOPLE = [
     # username, first, last, email, language, time zone, organisation slug, job title
-    ("asha", "Asha", "Reddy", "asha@snehafarms.example", "en", "Asia/Kolkata", "sneha-farms", "Head of Partnerships"),
-    ("kenji", "Kenji", "Sato", "kenji@mitsui.example", "ja", "Asia/Tokyo", "mitsui-co", "General Manager, Food Business"),
-    ("ravi", "Ravi", "Menon", "ravi@demo-sme.example", "en", "Asia/Kolkata", None, "Managing Director"),
-    ("yuki", "Yuki", "Tanaka", "yuki@demo-sme.example", "ja", "Asia/Tokyo", None, "Overseas Business Manager"),
+    (
+        "asha",
+        "Asha",
+        "Reddy",
+        "asha@snehafarms.example",
+        "en",
+        "Asia/Kolkata",
+        "sneha-farms",
+        "Head of Partnerships",
+    ),
+    (
+        "kenji",
+        "Kenji",
+        "Sato",
+        "kenji@mitsui.example",
+        "ja",
+        "Asia/Tokyo",
+        "mitsui-co",
+        "General Manager, Food Business",
+    ),
+    (
+        "ravi",
+        "Ravi",
+        "Menon",
+        "ravi@demo-sme.example",
+        "en",
+        "Asia/Kolkata",
+        None,
+        "Managing Director",
+    ),
+    (
+        "yuki",
+        "Yuki",
+        "Tanaka",
+        "yuki@demo-sme.example",
+        "ja",
+        "Asia/Tokyo",
+        None,
+        "Overseas Business Manager",
+    ),
 ]
 
-IN_WORDS = ["Shakti", "Prakash", "Surya", "Ganga", "Kaveri", "Himalaya", "Deccan", "Narmada",
-            "Vasant", "Arjun", "Lakshmi", "Indus", "Brahmaputra", "Sahyadri", "Konark", "Tejas"]
-JP_WORDS = ["Sakura", "Fuji", "Kawa", "Yamato", "Hikari", "Midori", "Asahi", "Kiso", "Tsubasa",
-            "Hayabusa", "Nishiki", "Kaede", "Tomoe", "Seiko", "Kotobuki", "Minato"]
+IN_WORDS = [
+    "Shakti",
+    "Prakash",
+    "Surya",
+    "Ganga",
+    "Kaveri",
+    "Himalaya",
+    "Deccan",
+    "Narmada",
+    "Vasant",
+    "Arjun",
+    "Lakshmi",
+    "Indus",
+    "Brahmaputra",
+    "Sahyadri",
+    "Konark",
+    "Tejas",
+]
+JP_WORDS = [
+    "Sakura",
+    "Fuji",
+    "Kawa",
+    "Yamato",
+    "Hikari",
+    "Midori",
+    "Asahi",
+    "Kiso",
+    "Tsubasa",
+    "Hayabusa",
+    "Nishiki",
+    "Kaede",
+    "Tomoe",
+    "Seiko",
+    "Kotobuki",
+    "Minato",
+]
 SECTOR_NOUNS = {
-    "semiconductors": "Semiconductor", "electric-vehicles": "Mobility", "pharmaceuticals": "Pharma",
-    "clean-energy": "Energy", "defence": "Aerospace", "food-processing": "Foods",
-    "poultry": "Poultry", "tea": "Tea", "horticulture": "Agro", "organic-farming": "Organics",
-    "bamboo": "Bamboo", "precision-manufacturing": "Precision", "it-iot": "Digital",
-    "robotics": "Robotics", "textiles": "Textiles", "chemicals": "Chemicals",
-    "medical-devices": "Medical", "water": "Aqua", "logistics": "Logistics",
+    "semiconductors": "Semiconductor",
+    "electric-vehicles": "Mobility",
+    "pharmaceuticals": "Pharma",
+    "clean-energy": "Energy",
+    "defence": "Aerospace",
+    "food-processing": "Foods",
+    "poultry": "Poultry",
+    "tea": "Tea",
+    "horticulture": "Agro",
+    "organic-farming": "Organics",
+    "bamboo": "Bamboo",
+    "precision-manufacturing": "Precision",
+    "it-iot": "Digital",
+    "robotics": "Robotics",
+    "textiles": "Textiles",
+    "chemicals": "Chemicals",
+    "medical-devices": "Medical",
+    "water": "Aqua",
+    "logistics": "Logistics",
 }
-IN_REGIONS = ["IN-GJ", "IN-TN", "IN-MH", "IN-KA", "IN-AS", "IN-TG", "IN-UP", "IN-WB", "IN-ML",
-              "IN-SK", "IN-TR", "IN-HR", "IN-DL", "IN-KL", "IN-OR", "IN-AP"]
-JP_REGIONS = ["JP-13", "JP-27", "JP-23", "JP-14", "JP-40", "JP-26", "JP-22", "JP-28", "JP-34",
-              "JP-15", "JP-20", "JP-01", "JP-21", "JP-11"]
+IN_REGIONS = [
+    "IN-GJ",
+    "IN-TN",
+    "IN-MH",
+    "IN-KA",
+    "IN-AS",
+    "IN-TG",
+    "IN-UP",
+    "IN-WB",
+    "IN-ML",
+    "IN-SK",
+    "IN-TR",
+    "IN-HR",
+    "IN-DL",
+    "IN-KL",
+    "IN-OR",
+    "IN-AP",
+]
+JP_REGIONS = [
+    "JP-13",
+    "JP-27",
+    "JP-23",
+    "JP-14",
+    "JP-40",
+    "JP-26",
+    "JP-22",
+    "JP-28",
+    "JP-34",
+    "JP-15",
+    "JP-20",
+    "JP-01",
+    "JP-21",
+    "JP-11",
+]
 GENERATED_COUNT = 300
 
 
@@ -116,9 +268,18 @@ def generated_organisations(count: int = GENERATED_COUNT, seed: int = 2025) -> l
     """Deterministic SMEs across the sectors and regions (same list on every machine)."""
     rng = random.Random(seed)
     sector_slugs = sorted(SECTOR_NOUNS)
-    capability_slugs = ["technology-transfer", "co-development", "joint-venture", "distribution",
-                        "investment", "contract-manufacturing", "licensing", "sourcing",
-                        "research", "talent"]
+    capability_slugs = [
+        "technology-transfer",
+        "co-development",
+        "joint-venture",
+        "distribution",
+        "investment",
+        "contract-manufacturing",
+        "licensing",
+        "sourcing",
+        "research",
+        "talent",
+    ]
     out = []
     for i in range(count):
         country = "IN" if i % 2 == 0 else "JP"
@@ -131,25 +292,34 @@ def generated_organisations(count: int = GENERATED_COUNT, seed: int = 2025) -> l
             name = f"{rng.choice(JP_WORDS)} {noun} {rng.choice(['Co., Ltd.', 'K.K.', 'Works', 'Industries'])}"
             region = rng.choice(JP_REGIONS)
         kind = rng.choices(["sme", "mid_sized", "startup"], weights=[6, 3, 2])[0]
-        employees = {"sme": rng.randint(10, 250), "mid_sized": rng.randint(250, 2000),
-                     "startup": rng.randint(3, 60)}[kind]
+        employees = {
+            "sme": rng.randint(10, 250),
+            "mid_sized": rng.randint(250, 2000),
+            "startup": rng.randint(3, 60),
+        }[kind]
         offers = rng.sample(capability_slugs, 2)
         seeks = rng.sample([c for c in capability_slugs if c not in offers], 2)
-        out.append({
-            "slug": f"demo-{country.lower()}-{i:03d}",
-            "name": name,
-            "country": country,
-            "kind": kind,
-            "region": region,
-            "employees": employees,
-            "revenue_band": "lt_1m" if kind == "startup" else rng.choice(["1m_10m", "10m_50m", "50m_250m"]),
-            "founded_year": rng.randint(2012, 2024) if kind == "startup" else rng.randint(1948, 2015),
-            "sectors": sectors,
-            "offers": offers,
-            "seeks": seeks,
-            "verified": rng.random() < 0.7,
-            "description": f"{name}: {', '.join(sectors)}; offers {', '.join(offers)}; seeks {', '.join(seeks)}.",
-        })
+        out.append(
+            {
+                "slug": f"demo-{country.lower()}-{i:03d}",
+                "name": name,
+                "country": country,
+                "kind": kind,
+                "region": region,
+                "employees": employees,
+                "revenue_band": "lt_1m"
+                if kind == "startup"
+                else rng.choice(["1m_10m", "10m_50m", "50m_250m"]),
+                "founded_year": rng.randint(2012, 2024)
+                if kind == "startup"
+                else rng.randint(1948, 2015),
+                "sectors": sectors,
+                "offers": offers,
+                "seeks": seeks,
+                "verified": rng.random() < 0.7,
+                "description": f"{name}: {', '.join(sectors)}; offers {', '.join(offers)}; seeks {', '.join(seeks)}.",
+            }
+        )
     return out
 
 
@@ -233,12 +403,16 @@ def load() -> dict[str, int]:
         if (org.pk, platform.pk) in existing:
             return
         existing.add((org.pk, platform.pk))
-        memberships.append(Membership(
-            organisation=org, platform=platform, status=status,
-            applied_at=now - dt.timedelta(days=applied_days),
-            decided_at=None if status == "applied" else now - dt.timedelta(days=decided_days),
-            decision_notified_at=None if status == "applied" else now,
-        ))
+        memberships.append(
+            Membership(
+                organisation=org,
+                platform=platform,
+                status=status,
+                applied_at=now - dt.timedelta(days=applied_days),
+                decided_at=None if status == "applied" else now - dt.timedelta(days=decided_days),
+                decision_notified_at=None if status == "applied" else now,
+            )
+        )
 
     for slug in ("mitsui-co", "sneha-farms", "demo-in-000", "demo-jp-001"):
         for platform in platforms.values():

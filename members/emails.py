@@ -25,8 +25,10 @@ def send_membership_decision_email(membership: Membership) -> int:
             to=[email],
             language=language,
             context={"membership": membership, "approved": membership.status == "approved"},
-            headers={"Message-ID": stable_message_id(
-                "membership", membership.pk, f"{membership.decided_at:%Y%m%d%H%M%S}", email
-            )},
+            headers={
+                "Message-ID": stable_message_id(
+                    "membership", membership.pk, f"{membership.decided_at:%Y%m%d%H%M%S}", email
+                )
+            },
         )
     return sent

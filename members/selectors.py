@@ -39,9 +39,7 @@ def membership_list_for_user(user: AbstractBaseUser) -> QuerySet[Membership]:
     Pending applications are private to the organisation and staff; approved memberships
     of other organisations are public facts and listed in the directory instead.
     """
-    qs = Membership.objects.select_related(
-        "organisation", "platform", "applied_by", "decided_by"
-    )
+    qs = Membership.objects.select_related("organisation", "platform", "applied_by", "decided_by")
     if user.is_staff:
         return qs
     return qs.filter(organisation_id__in=organisation_ids_represented(user))

@@ -20,8 +20,17 @@ from .models import (
 )
 
 ORGANISATION_FIELDS = {
-    "name", "name_ja", "country", "kind", "employees", "revenue_band", "founded_year",
-    "website", "description", "description_ja", "region",
+    "name",
+    "name_ja",
+    "country",
+    "kind",
+    "employees",
+    "revenue_band",
+    "founded_year",
+    "website",
+    "description",
+    "description_ja",
+    "region",
 }
 ORGANISATION_M2M = {"sectors", "offers", "seeks"}
 
@@ -73,9 +82,7 @@ def organisation_create(
     _check_region(organisation)
     organisation.save()
     _set_m2m(organisation, {"sectors": sectors, "offers": offers, "seeks": seeks})
-    Affiliation.objects.create(
-        user=actor, organisation=organisation, role=Affiliation.Role.ADMIN
-    )
+    Affiliation.objects.create(user=actor, organisation=organisation, role=Affiliation.Role.ADMIN)
     profile_ensure(user=actor)
     return organisation
 
@@ -120,7 +127,10 @@ def organisation_verify(*, actor: AbstractBaseUser, organisation: Organisation, 
 
 @transaction.atomic
 def affiliation_add(
-    *, actor: AbstractBaseUser, organisation: Organisation, user: AbstractBaseUser,
+    *,
+    actor: AbstractBaseUser,
+    organisation: Organisation,
+    user: AbstractBaseUser,
     role: str = Affiliation.Role.REPRESENTATIVE,
 ) -> Affiliation:
     _require_admin(actor, organisation)
@@ -137,6 +147,7 @@ def affiliation_add(
 
 
 # --- Memberships ------------------------------------------------------------------------
+
 
 @transaction.atomic
 def membership_apply(
@@ -157,8 +168,11 @@ def membership_apply(
         try:
             with transaction.atomic():
                 return Membership.objects.create(
-                    organisation=organisation, platform=platform, applied_by=actor,
-                    applied_at=now, application_note=note,
+                    organisation=organisation,
+                    platform=platform,
+                    applied_by=actor,
+                    applied_at=now,
+                    application_note=note,
                 )
         except IntegrityError:
             # A concurrent application won the race; fall through to the refusal below.
@@ -171,8 +185,10 @@ def membership_apply(
         existing.save()
         return existing
     raise ValidationError(
-        {"platform": f"{organisation} already has a membership of {platform} "
-                     f"({existing.get_status_display().lower()})."}
+        {
+            "platform": f"{organisation} already has a membership of {platform} "
+            f"({existing.get_status_display().lower()})."
+        }
     )
 
 
@@ -203,14 +219,19 @@ def membership_decide(
     now = timezone.now()
     with transaction.atomic():
         updated = Membership.objects.filter(pk=membership.pk, status__in=sources).update(
-            status=status, decided_by=actor, decided_at=now, decision_reason=reason,
+            status=status,
+            decided_by=actor,
+            decided_at=now,
+            decision_reason=reason,
             decision_notified_at=None,
         )
         if not updated:
             membership.refresh_from_db(fields=["status"])
             raise ValidationError(
-                {"status": f"This membership is {membership.get_status_display().lower()}; "
-                           f"it cannot become {Membership.Status(status).label.lower()}."}
+                {
+                    "status": f"This membership is {membership.get_status_display().lower()}; "
+                    f"it cannot become {Membership.Status(status).label.lower()}."
+                }
             )
         if status in {Membership.Status.APPROVED, Membership.Status.REJECTED}:
             transaction.on_commit(lambda: send_membership_decision.delay(membership.pk))
@@ -241,9 +262,7 @@ def membership_notify_decision(*, membership_id: int) -> bool:
     ).update(decision_notified_at=timezone.now())
     if not claimed:
         return False
-    membership = Membership.objects.select_related("organisation", "platform").get(
-        pk=membership_id
-    )
+    membership = Membership.objects.select_related("organisation", "platform").get(pk=membership_id)
     try:
         send_membership_decision_email(membership)
     except Exception:

@@ -75,7 +75,8 @@ def celery_worker(transactional_db, smtp_sink):
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
     worker = CeleryWorker(
-        database_url=database_url, broker_url=broker,
+        database_url=database_url,
+        broker_url=broker,
         email_url=f"smtp://127.0.0.1:{smtp_sink.port}",
     ).start()
     yield worker
@@ -97,8 +98,12 @@ def browser():
         browser = pw.chromium.launch(
             executable_path=path,
             args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
                 "--disable-sync",
             ],
         )

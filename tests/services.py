@@ -103,8 +103,16 @@ def redis_available(url: str) -> bool:
 class CeleryWorker:
     """A real `celery worker` process against the test database and the SMTP sink."""
 
-    def __init__(self, *, database_url: str, broker_url: str, email_url: str,
-                 concurrency: int = 2, queues: str | None = None, extra_env=None) -> None:
+    def __init__(
+        self,
+        *,
+        database_url: str,
+        broker_url: str,
+        email_url: str,
+        concurrency: int = 2,
+        queues: str | None = None,
+        extra_env=None,
+    ) -> None:
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -122,16 +130,29 @@ class CeleryWorker:
     def start(self, timeout: float = 60) -> "CeleryWorker":
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         cmd = [
-            sys.executable, "-m", "celery", "-A", "forum_site", "worker",
-            "--loglevel=INFO", f"--concurrency={self.concurrency}", "--pool=prefork",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "forum_site",
+            "worker",
+            "--loglevel=INFO",
+            f"--concurrency={self.concurrency}",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
             f"--hostname=test-{time.monotonic_ns()}@%h",
         ]
         if self.queues:
             cmd.append(f"--queues={self.queues}")
         self._log = open(self.log_path, "w")  # noqa: SIM115 (kept open for the process)
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+            cmd,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout

@@ -50,9 +50,26 @@ class OrganisationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = [
-            "id", "slug", "name", "name_ja", "country", "kind", "employees", "revenue_band",
-            "founded_year", "website", "description", "description_ja", "sectors", "region",
-            "region_name", "offers", "seeks", "verified", "created_at", "updated_at",
+            "id",
+            "slug",
+            "name",
+            "name_ja",
+            "country",
+            "kind",
+            "employees",
+            "revenue_band",
+            "founded_year",
+            "website",
+            "description",
+            "description_ja",
+            "sectors",
+            "region",
+            "region_name",
+            "offers",
+            "seeks",
+            "verified",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["slug", "verified", "created_at", "updated_at"]
 
@@ -71,8 +88,16 @@ class PlatformSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Platform
-        fields = ["id", "slug", "name", "name_ja", "description", "description_ja",
-                  "launched_on", "organisers"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "name_ja",
+            "description",
+            "description_ja",
+            "launched_on",
+            "organisers",
+        ]
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -85,12 +110,25 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = [
-            "id", "organisation", "organisation_name", "platform", "status",
-            "application_note", "applied_by", "applied_at", "decided_by", "decided_at",
+            "id",
+            "organisation",
+            "organisation_name",
+            "platform",
+            "status",
+            "application_note",
+            "applied_by",
+            "applied_at",
+            "decided_by",
+            "decided_at",
             "decision_reason",
         ]
         read_only_fields = [
-            "status", "applied_by", "applied_at", "decided_by", "decided_at", "decision_reason",
+            "status",
+            "applied_by",
+            "applied_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
         ]
 
 
@@ -115,8 +153,18 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = get_user_model()
-        fields = ["id", "username", "email", "first_name", "last_name", "is_staff",
-                  "job_title", "language", "time_zone", "affiliations"]
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "is_staff",
+            "job_title",
+            "language",
+            "time_zone",
+            "affiliations",
+        ]
 
 
 class MeUpdateSerializer(serializers.Serializer):

@@ -35,7 +35,9 @@ def errors(*codes: int) -> dict:
 
 @extend_schema_view(
     list=extend_schema(summary="List sectors", responses={200: SectorSerializer, **errors(401)}),
-    retrieve=extend_schema(summary="A sector", responses={200: SectorSerializer, **errors(401, 404)}),
+    retrieve=extend_schema(
+        summary="A sector", responses={200: SectorSerializer, **errors(401, 404)}
+    ),
 )
 class SectorViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Sector.objects.all()
@@ -46,7 +48,9 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="List regions (Indian states/UTs, Japanese prefectures)"),
-    retrieve=extend_schema(summary="A region", responses={200: RegionSerializer, **errors(401, 404)}),
+    retrieve=extend_schema(
+        summary="A region", responses={200: RegionSerializer, **errors(401, 404)}
+    ),
 )
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Region.objects.all()
@@ -57,7 +61,9 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="List capability tags (what organisations offer and seek)"),
-    retrieve=extend_schema(summary="A capability tag", responses={200: CapabilitySerializer, **errors(401, 404)}),
+    retrieve=extend_schema(
+        summary="A capability tag", responses={200: CapabilitySerializer, **errors(401, 404)}
+    ),
 )
 class CapabilityViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Capability.objects.all()
@@ -67,18 +73,32 @@ class CapabilityViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Search the organisation directory", responses={200: OrganisationSerializer, **errors(400, 401)}),
-    retrieve=extend_schema(summary="An organisation", responses={200: OrganisationSerializer, **errors(401, 404)}),
-    create=extend_schema(summary="Register an organisation (you become its admin)",
-                         responses={201: OrganisationSerializer, **errors(400, 401)}),
-    update=extend_schema(summary="Replace an organisation's details (its admins only)",
-                         responses={200: OrganisationSerializer, **errors(400, 401, 403, 404)}),
-    partial_update=extend_schema(summary="Change an organisation's details (its admins only)",
-                                 responses={200: OrganisationSerializer, **errors(400, 401, 403, 404)}),
+    list=extend_schema(
+        summary="Search the organisation directory",
+        responses={200: OrganisationSerializer, **errors(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="An organisation", responses={200: OrganisationSerializer, **errors(401, 404)}
+    ),
+    create=extend_schema(
+        summary="Register an organisation (you become its admin)",
+        responses={201: OrganisationSerializer, **errors(400, 401)},
+    ),
+    update=extend_schema(
+        summary="Replace an organisation's details (its admins only)",
+        responses={200: OrganisationSerializer, **errors(400, 401, 403, 404)},
+    ),
+    partial_update=extend_schema(
+        summary="Change an organisation's details (its admins only)",
+        responses={200: OrganisationSerializer, **errors(400, 401, 403, 404)},
+    ),
 )
 class OrganisationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """The member directory: Indian and Japanese SMEs, startups, industry bodies."""
 
@@ -113,7 +133,9 @@ class OrganisationViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="List the platforms (Forum, Business Council, Startup Hub)"),
-    retrieve=extend_schema(summary="A platform", responses={200: PlatformSerializer, **errors(401, 404)}),
+    retrieve=extend_schema(
+        summary="A platform", responses={200: PlatformSerializer, **errors(401, 404)}
+    ),
 )
 class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = PlatformSerializer
@@ -130,14 +152,18 @@ class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Memberships: staff see all, members those of their own organisations",
         responses={200: MembershipSerializer, **errors(400, 401)},
     ),
-    retrieve=extend_schema(summary="A membership", responses={200: MembershipSerializer, **errors(401, 404)}),
+    retrieve=extend_schema(
+        summary="A membership", responses={200: MembershipSerializer, **errors(401, 404)}
+    ),
     create=extend_schema(
         summary="Apply for membership of a platform (organisation admins)",
         responses={201: MembershipSerializer, **errors(400, 401, 403)},
     ),
 )
 class MembershipViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
     serializer_class = MembershipSerializer
@@ -155,7 +181,9 @@ class MembershipViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         membership = services.membership_apply(
-            actor=request.user, organisation=data["organisation"], platform=data["platform"],
+            actor=request.user,
+            organisation=data["organisation"],
+            platform=data["platform"],
             note=data.get("application_note", ""),
         )
         return Response(self.get_serializer(membership).data, status=status.HTTP_201_CREATED)
@@ -164,7 +192,8 @@ class MembershipViewSet(
         membership = self.get_object()
         if not request.user.is_staff:
             return Response(
-                {"detail": "Only staff can decide on memberships."}, status=status.HTTP_403_FORBIDDEN
+                {"detail": "Only staff can decide on memberships."},
+                status=status.HTTP_403_FORBIDDEN,
             )
         serializer = MembershipDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

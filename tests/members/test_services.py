@@ -20,14 +20,20 @@ def test_reference_data_is_seeded_with_north_east_and_prefectures():
     assert Region.objects.filter(country="IN", is_north_east=True).count() == 8
     assert Region.objects.filter(country="JP", kind="prefecture").count() == 47
     assert Region.objects.filter(country="IN", kind="union_territory").count() == 8
-    assert Sector.objects.filter(slug__in=["semiconductors", "bamboo", "tea", "poultry"]).count() == 4
+    assert (
+        Sector.objects.filter(slug__in=["semiconductors", "bamboo", "tea", "poultry"]).count() == 4
+    )
 
 
 def test_organisation_create_makes_creator_its_admin():
     user = UserFactory()
     org = services.organisation_create(
-        actor=user, name="Kato Precision", country="JP", kind="mid_sized",
-        region=Region.objects.get(code="JP-23"), sectors=Sector.objects.filter(slug="robotics"),
+        actor=user,
+        name="Kato Precision",
+        country="JP",
+        kind="mid_sized",
+        region=Region.objects.get(code="JP-23"),
+        sectors=Sector.objects.filter(slug="robotics"),
     )
     assert org.slug == "kato-precision"
     assert list(org.sectors.values_list("slug", flat=True)) == ["robotics"]
@@ -40,7 +46,9 @@ def test_organisation_create_refuses_region_of_other_country():
         services.organisation_create(
             actor=UserFactory(), name="X", country="JP", region=Region.objects.get(code="IN-GJ")
         )
-    assert exc.value.message_dict == {"region": ["The region must be in the organisation's country."]}
+    assert exc.value.message_dict == {
+        "region": ["The region must be in the organisation's country."]
+    }
     assert Organisation.objects.filter(name="X").count() == 0
 
 
@@ -130,7 +138,9 @@ def test_membership_apply_twice_is_refused_but_rejected_may_reapply():
     with pytest.raises(ValidationError):
         services.membership_apply(actor=admin, organisation=org, platform=platform)
     services.membership_reject(actor=StaffFactory(), membership=membership, reason="incomplete")
-    again = services.membership_apply(actor=admin, organisation=org, platform=platform, note="now complete")
+    again = services.membership_apply(
+        actor=admin, organisation=org, platform=platform, note="now complete"
+    )
     assert again.pk == membership.pk
     assert again.status == "applied"
     assert Membership.objects.filter(organisation=org).count() == 1

@@ -18,6 +18,4 @@ class Command(BaseCommand):
         from members.demo import DEMO_PASSWORD, PEOPLE
 
         names = ", ".join(p[0] for p in PEOPLE)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo members: {names} (password: {DEMO_PASSWORD})"
-        ))
+        self.stdout.write(self.style.SUCCESS(f"Demo members: {names} (password: {DEMO_PASSWORD})"))

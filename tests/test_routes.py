@@ -1,0 +1,50 @@
+"""Every API route declares who may use it: an anonymous client is refused everywhere
+except on the few routes that are public on purpose (Sentry walks its routes the same way)."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+PUBLIC = {
+    "/api/v1/",  # the browsable root lists the routes, nothing else
+    "/api/v1/auth/token/",  # where anonymous clients log in
+}
+
+
+def api_routes(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from api_routes(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            if route.startswith("api/v1/"):
+                yield route, entry
+
+
+def concrete(route: str) -> str:
+    import re
+
+    path = "/" + route.replace("^", "").replace("$", "").replace("\\.", ".")
+    path = re.sub(r"\(\?P<format>[^)]*\)", "", path)
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", "1", path)
+    path = re.sub(r"<(?:\w+:)?(\w+)>", "1", path)
+    return path.replace("\\", "")
+
+
+@pytest.mark.django_db
+def test_every_api_route_refuses_anonymous_clients():
+    client = APIClient()
+    checked = 0
+    for route, pattern in api_routes():
+        path = concrete(route)
+        if path in PUBLIC or "format" in route:
+            continue
+        view = pattern.callback
+        actions = getattr(view, "actions", None) or {}
+        methods = [m.upper() for m in actions] or ["GET"]
+        for method in methods:
+            response = client.generic(method, path)
+            assert response.status_code in (401, 403), f"{method} {path} -> {response.status_code}"
+            checked += 1
+    assert checked >= 10
