@@ -106,7 +106,7 @@ def organisation_update(
     unknown = values.keys() - ORGANISATION_FIELDS - ORGANISATION_M2M
     if unknown:
         raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
-    changed = [f for f in ORGANISATION_FIELDS & values.keys()]
+    changed = list(ORGANISATION_FIELDS & values.keys())
     for field in changed:
         setattr(organisation, field, values[field])
     organisation.full_clean()

@@ -166,7 +166,7 @@ def test_organisation_filters_and_search():
     assam.save()
     assam.sectors.add(tea)
     MembershipFactory(organisation=assam, platform=forum, status=Membership.Status.APPROVED)
-    osaka = OrganisationFactory(name="Osaka Dies", country="JP", kind="mid_sized", employees=400)
+    OrganisationFactory(name="Osaka Dies", country="JP", kind="mid_sized", employees=400)
     client = client_for(member())
 
     def names(query):
