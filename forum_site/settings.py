@@ -263,6 +263,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Group operations by resource (organisations, events, …) rather than under one "v1".
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 
 # --- Production hardening (DEBUG off) --------------------------------------------------

@@ -1,5 +1,6 @@
 import os
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -26,4 +27,4 @@ class Command(BaseCommand):
             self.stderr.write(f"User {username!r} exists but is not staff; not changing it.")
             raise SystemExit(1)
         shown = password if created or user.check_password(password) else "(unchanged, set earlier)"
-        self.stdout.write(f"Staff login: {username} / {shown}  ->  http://127.0.0.1:8000/admin/")
+        self.stdout.write(f"Staff login: {username} / {shown}  ->  {settings.SITE_URL}/admin/")
