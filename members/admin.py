@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.core.exceptions import ValidationError
 
 from . import services
@@ -12,6 +15,13 @@ from .models import (
     Region,
     Sector,
 )
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Sent to the applicant in the rejection email.",
+    )
 
 
 @admin.register(Sector)
@@ -133,13 +143,26 @@ class MembershipAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         self._decide(request, queryset, services.membership_approve)
 
-    @admin.action(description="Reject selected applications (emails the applicants)")
+    @admin.action(description="Reject selected applications with a reason (emails the applicants)")
     def reject(self, request, queryset):
-        self._decide(
+        """Asks for the reason on an intermediate page, then rejects through the service."""
+        form = RejectionForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._decide(
+                request, queryset, services.membership_reject, reason=form.cleaned_data["reason"]
+            )
+            return None
+        return TemplateResponse(
             request,
-            queryset,
-            services.membership_reject,
-            reason="Rejected by the secretariat after review.",
+            "admin/members/membership/reject.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Reject membership applications",
+                "memberships": queryset.select_related("organisation", "platform"),
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
         )
 
     def save_model(self, request, obj, form, change):
@@ -149,3 +172,7 @@ class MembershipAdmin(admin.ModelAdmin):
             obj.applied_at = timezone.now()
             obj.applied_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# Messaging (members/messaging_*.py) lives in its own module.
+from . import admin_messaging  # noqa: E402, F401
