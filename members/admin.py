@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 
 from . import services
 from .models import (
@@ -175,4 +175,3 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 # Messaging (members/messaging_*.py) lives in its own module.
-from . import admin_messaging  # noqa: E402, F401
