@@ -85,8 +85,9 @@ def check(problem: Any, solution: Any) -> list[str]:
         placement[mid] = sid
         slot = pb.slot_by_id[sid]
         if not _is_int(table) or not 1 <= table <= slot.tables:
-            errors.append(f"{where}.table: {mid} has table {table!r}, slot {sid} has tables "
-                          f"1..{slot.tables}")
+            errors.append(
+                f"{where}.table: {mid} has table {table!r}, slot {sid} has tables 1..{slot.tables}"
+            )
         else:
             tables_used[sid].append(table)
     for i, entry in enumerate(unscheduled):
@@ -119,8 +120,9 @@ def check(problem: Any, solution: Any) -> list[str]:
         per_slot[sid].append(mid)
     for sid, mids in per_slot.items():
         if len(mids) > pb.slot_by_id[sid].tables:
-            errors.append(f"slot {sid}: {len(mids)} meetings but only "
-                          f"{pb.slot_by_id[sid].tables} tables")
+            errors.append(
+                f"slot {sid}: {len(mids)} meetings but only {pb.slot_by_id[sid].tables} tables"
+            )
 
     # --- per-meeting constraints
     for mid, sid in placement.items():
@@ -129,8 +131,10 @@ def check(problem: Any, solution: Any) -> list[str]:
         if m.fixed_slot is not None and sid != m.fixed_slot:
             errors.append(f"{mid}: fixed to slot {m.fixed_slot} but scheduled in {sid}")
         if m.session is not None and slot.session != m.session:
-            errors.append(f"{mid}: restricted to session {m.session!r} but slot {sid} is in "
-                          f"session {slot.session!r}")
+            errors.append(
+                f"{mid}: restricted to session {m.session!r} but slot {sid} is in "
+                f"session {slot.session!r}"
+            )
         for pid in m.participants:
             p = pb.participant_by_id[pid]
             if sid in p.unavailable:
@@ -141,8 +145,10 @@ def check(problem: Any, solution: Any) -> list[str]:
             if pred in placement:
                 pslot = pb.slot_by_id[placement[pred]]
                 if not pslot.index < slot.index:
-                    errors.append(f"{mid}: must come after {pred}, but {pred} is in slot "
-                                  f"{pslot.id} and {mid} in slot {sid}")
+                    errors.append(
+                        f"{mid}: must come after {pred}, but {pred} is in slot "
+                        f"{pslot.id} and {mid} in slot {sid}"
+                    )
 
     # --- participants: double booking, breaks, fairness
     agenda: dict[str, list[str]] = defaultdict(list)
@@ -157,11 +163,14 @@ def check(problem: Any, solution: Any) -> list[str]:
         breaks[pid] = count_breaks(pb, sorted(set(sids)))
     total_breaks = sum(breaks.values())
     if pb.max_break_difference is not None and breaks:
-        hi = max(breaks, key=lambda p: (breaks[p], p))
+        # The first participant (by id) at each extreme, so the message is reproducible.
+        hi = min(breaks, key=lambda p: (-breaks[p], p))
         lo = min(breaks, key=lambda p: (breaks[p], p))
         if breaks[hi] - breaks[lo] > pb.max_break_difference:
-            errors.append(f"fairness: {hi} has {breaks[hi]} breaks and {lo} has {breaks[lo]}, "
-                          f"more than max_break_difference={pb.max_break_difference}")
+            errors.append(
+                f"fairness: {hi} has {breaks[hi]} breaks and {lo} has {breaks[lo]}, "
+                f"more than max_break_difference={pb.max_break_difference}"
+            )
 
     # --- status and required meetings
     if status in ("optimal", "feasible"):
@@ -172,18 +181,22 @@ def check(problem: Any, solution: Any) -> list[str]:
         errors.append(f"status {status} but {len(placement)} meeting(s) scheduled")
 
     # --- objective and bound
-    weight = sum(pb.meeting_by_id[mid].weight for mid in placement
-                 if not pb.meeting_by_id[mid].required)
+    weight = sum(
+        pb.meeting_by_id[mid].weight for mid in placement if not pb.meeting_by_id[mid].required
+    )
     objective = solution.get("objective")
     if not isinstance(objective, dict):
         errors.append("objective: expected an object")
     else:
         if objective.get("scheduled_weight") != weight:
-            errors.append(f"objective.scheduled_weight: reported "
-                          f"{objective.get('scheduled_weight')!r}, recomputed {weight}")
+            errors.append(
+                f"objective.scheduled_weight: reported "
+                f"{objective.get('scheduled_weight')!r}, recomputed {weight}"
+            )
         if objective.get("breaks") != total_breaks:
-            errors.append(f"objective.breaks: reported {objective.get('breaks')!r}, "
-                          f"recomputed {total_breaks}")
+            errors.append(
+                f"objective.breaks: reported {objective.get('breaks')!r}, recomputed {total_breaks}"
+            )
     bound = solution.get("bound", {})
     if bound is not None and not isinstance(bound, dict):
         errors.append("bound: expected an object")
@@ -196,7 +209,8 @@ def check(problem: Any, solution: Any) -> list[str]:
         elif status == "optimal" and lb != total_breaks:
             errors.append(f"status optimal but bound.breaks={lb} < breaks={total_breaks}")
     seconds = solution.get("seconds")
-    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, int | float)
-                                or seconds < 0):
+    if seconds is not None and (
+        isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0
+    ):
         errors.append(f"seconds: expected a number >= 0, got {seconds!r}")
     return errors

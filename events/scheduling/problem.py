@@ -170,20 +170,24 @@ def _load_slots(raw: list[Any]) -> list[Slot]:
         if slots and slots[-1].day != day:
             finished_days.add(slots[-1].day)
         if day in finished_days:
-            raise ProblemError(f"{path}.day", f"day {day!r} resumes after another day "
-                                              "(slots must be listed in time order)")
+            raise ProblemError(
+                f"{path}.day",
+                f"day {day!r} resumes after another day (slots must be listed in time order)",
+            )
         if obj.get("tables") is None:
             raise ProblemError(f"{path}.tables", "missing (expected an integer >= 0)")
-        slots.append(Slot(
-            id=sid,
-            index=i,
-            day=day,
-            start=_string(obj, "start", path, optional=True),
-            end=_string(obj, "end", path, optional=True),
-            session=_string(obj, "session", path, optional=True),
-            location=_string(obj, "location", path),
-            tables=_integer(obj["tables"], f"{path}.tables", 0),
-        ))
+        slots.append(
+            Slot(
+                id=sid,
+                index=i,
+                day=day,
+                start=_string(obj, "start", path, optional=True),
+                end=_string(obj, "end", path, optional=True),
+                session=_string(obj, "session", path, optional=True),
+                location=_string(obj, "location", path),
+                tables=_integer(obj["tables"], f"{path}.tables", 0),
+            )
+        )
     return slots
 
 
@@ -207,18 +211,23 @@ def _load_participants(raw: list[Any], slot_by_id: dict[str, Slot]) -> list[Part
         locations = obj.get("locations")
         if locations is not None:
             if not isinstance(locations, list):
-                raise ProblemError(f"{path}.locations",
-                                   f"expected null or a list, got {_describe(locations)}")
+                raise ProblemError(
+                    f"{path}.locations", f"expected null or a list, got {_describe(locations)}"
+                )
             for j, loc in enumerate(locations):
                 if not isinstance(loc, str) or not loc:
-                    raise ProblemError(f"{path}.locations[{j}]",
-                                       f"expected a non-empty string, got {_describe(loc)}")
-        participants.append(Participant(
-            id=pid,
-            name=name or pid,
-            unavailable=frozenset(unavailable),
-            locations=None if locations is None else frozenset(locations),
-        ))
+                    raise ProblemError(
+                        f"{path}.locations[{j}]",
+                        f"expected a non-empty string, got {_describe(loc)}",
+                    )
+        participants.append(
+            Participant(
+                id=pid,
+                name=name or pid,
+                unavailable=frozenset(unavailable),
+                locations=None if locations is None else frozenset(locations),
+            )
+        )
     return participants
 
 
@@ -240,20 +249,24 @@ def _load_meetings(
         mid = obj["id"]
         members = _list(obj, "participants", f"{path}.")
         if len(members) < 2:
-            raise ProblemError(f"{path}.participants",
-                               f"a meeting needs at least two participants, got {len(members)}")
+            raise ProblemError(
+                f"{path}.participants",
+                f"a meeting needs at least two participants, got {len(members)}",
+            )
         for j, pid in enumerate(members):
             if not isinstance(pid, str) or pid not in participant_by_id:
-                raise ProblemError(f"{path}.participants[{j}]",
-                                   f"unknown participant {_describe(pid)}")
+                raise ProblemError(
+                    f"{path}.participants[{j}]", f"unknown participant {_describe(pid)}"
+                )
             if pid in members[:j]:
                 raise ProblemError(f"{path}.participants[{j}]", f"{pid!r} is listed twice")
         required = obj.get("required", False)
         if required is None:
             required = False
         if not isinstance(required, bool):
-            raise ProblemError(f"{path}.required", f"expected true or false, got "
-                                                   f"{_describe(required)}")
+            raise ProblemError(
+                f"{path}.required", f"expected true or false, got {_describe(required)}"
+            )
         weight = obj.get("weight")
         if weight is None:
             weight = 1
@@ -268,14 +281,16 @@ def _load_meetings(
                 raise ProblemError(f"{path}.after[{j}]", f"unknown meeting {_describe(other)}")
             if other == mid:
                 raise ProblemError(f"{path}.after[{j}]", "a meeting cannot come after itself")
-        meetings.append(Meeting(
-            id=mid,
-            index=i,
-            participants=tuple(members),
-            required=required,
-            weight=weight,
-            session=_string(obj, "session", path, optional=True),
-            fixed_slot=fixed,
-            after=tuple(dict.fromkeys(after)),
-        ))
+        meetings.append(
+            Meeting(
+                id=mid,
+                index=i,
+                participants=tuple(members),
+                required=required,
+                weight=weight,
+                session=_string(obj, "session", path, optional=True),
+                fixed_slot=fixed,
+                after=tuple(dict.fromkeys(after)),
+            )
+        )
     return meetings

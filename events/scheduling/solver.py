@@ -59,6 +59,7 @@ class Analysis:
     usable: dict[str, list[int]]  # participant id -> slots where they can be busy at all
     required_count: dict[str, int]
     infeasible: dict[str, str]  # required meeting id -> reason it cannot be placed
+    breaks_lb: dict[str, int]  # participant id -> proven lower bound on breaks
 
 
 def _slot_ok(m: Meeting, s: Slot, pb: Problem) -> bool:
@@ -90,18 +91,24 @@ def _no_slot_reason(m: Meeting, pb: Problem) -> str:
             if p.locations is not None and s.location not in p.locations:
                 return f"{pid} cannot meet in {s.location} (fixed slot {s.id})"
         return f"fixed slot {s.id} is not allowed for all participants"
-    candidates = [s for s in pb.slots
-                  if s.tables > 0 and (m.session is None or s.session == m.session)]
+    candidates = [
+        s for s in pb.slots if s.tables > 0 and (m.session is None or s.session == m.session)
+    ]
     if not candidates:
-        return (f"no slot with tables in session {m.session!r}" if m.session is not None
-                else "no slot has tables")
+        return (
+            f"no slot with tables in session {m.session!r}"
+            if m.session is not None
+            else "no slot has tables"
+        )
     for pid in m.participants:
         p = pb.participant_by_id[pid]
         if p.locations is not None and not any(s.location in p.locations for s in candidates):
             where = ", ".join(sorted(p.locations)) or "nowhere"
             return f"{pid} meets only in {where} and no possible slot is there"
-        if not any(s.id not in p.unavailable
-                   and (p.locations is None or s.location in p.locations) for s in candidates):
+        if not any(
+            s.id not in p.unavailable and (p.locations is None or s.location in p.locations)
+            for s in candidates
+        ):
             return f"{pid} is unavailable in every possible slot"
     return "no slot allowed for all participants"
 
@@ -130,8 +137,11 @@ def _max_matching(items: list[list[int]], capacity: dict[int, int]) -> int:
 
 def _after_cycle(pb: Problem) -> list[str] | None:
     """A cycle of `after` among required meetings, which no schedule can satisfy."""
-    graph = {m.id: [a for a in m.after if pb.meeting_by_id[a].required]
-             for m in pb.meetings if m.required}
+    graph = {
+        m.id: [a for a in m.after if pb.meeting_by_id[a].required]
+        for m in pb.meetings
+        if m.required
+    }
     state: dict[str, int] = {}  # 1 on the stack, 2 done
     for root in graph:
         if root in state:
@@ -148,13 +158,30 @@ def _after_cycle(pb: Problem) -> list[str] | None:
                 stack.append((node, i + 1))
                 nxt = succ[i]
                 if state.get(nxt) == 1:
-                    return path[path.index(nxt):] + [nxt]
+                    return path[path.index(nxt) :] + [nxt]
                 if nxt not in state:
                     stack.append((nxt, 0))
             else:
                 state[node] = 2
                 path.pop()
     return None
+
+
+def _derive(pb: Problem, allowed: dict[str, list[int]], an: Analysis) -> Analysis:
+    """An Analysis for a restriction of the allowed slots (used by the decomposition)."""
+    meetings_of: dict[str, list[Meeting]] = defaultdict(list)
+    required_count: dict[str, int] = defaultdict(int)
+    for m in pb.meetings:
+        for pid in m.participants if allowed[m.id] else ():
+            meetings_of[pid].append(m)
+            required_count[pid] += m.required
+    usable = {
+        pid: sorted({s for m in ms for s in allowed[m.id]}) for pid, ms in meetings_of.items()
+    }
+    lbs = {pid: breaks_lower_bound(pb, slots, required_count[pid]) for pid, slots in usable.items()}
+    return Analysis(
+        pb, allowed, an.no_slot_reason, dict(meetings_of), usable, dict(required_count), {}, lbs
+    )
 
 
 def analyse(pb: Problem) -> Analysis:
@@ -171,8 +198,9 @@ def analyse(pb: Problem) -> Analysis:
             meetings_of[pid].append(m)
             if m.required:
                 required_count[pid] += 1
-    usable = {pid: sorted({s for m in ms for s in allowed[m.id]})
-              for pid, ms in meetings_of.items()}
+    usable = {
+        pid: sorted({s for m in ms for s in allowed[m.id]}) for pid, ms in meetings_of.items()
+    }
 
     infeasible: dict[str, str] = {}
     for m in pb.meetings:
@@ -187,8 +215,10 @@ def analyse(pb: Problem) -> Analysis:
         n = _max_matching([allowed[m.id] for m in req], defaultdict(lambda: 1))
         if n < len(req):
             slots = len({s for m in req for s in allowed[m.id]})
-            msg = (f"{p.id} has {len(req)} required meetings but they fit in at most {n} "
-                   f"distinct slots ({slots} possible)")
+            msg = (
+                f"{p.id} has {len(req)} required meetings but they fit in at most {n} "
+                f"distinct slots ({slots} possible)"
+            )
             for m in req:
                 infeasible.setdefault(m.id, msg)
     req_all = [m for m in pb.meetings if m.required and allowed[m.id]]
@@ -204,8 +234,13 @@ def analyse(pb: Problem) -> Analysis:
         msg = "required meetings form an 'after' cycle: " + " -> ".join(cycle)
         for mid in cycle:
             infeasible.setdefault(mid, msg)
-    return Analysis(pb, allowed, reasons, dict(meetings_of), usable, dict(required_count),
-                    infeasible)
+    breaks_lb = {
+        pid: breaks_lower_bound(pb, slots, required_count.get(pid, 0))
+        for pid, slots in usable.items()
+    }
+    return Analysis(
+        pb, allowed, reasons, dict(meetings_of), usable, dict(required_count), infeasible, breaks_lb
+    )
 
 
 def day_runs(pb: Problem, indexes: list[int]) -> list[tuple[str, int]]:
@@ -262,8 +297,10 @@ def greedy(an: Analysis) -> dict[str, int]:
     for m in pb.meetings:
         for a in m.after:
             successors[a].append(m.id)
-    order = sorted((m for m in pb.meetings if an.allowed[m.id]),
-                   key=lambda m: (not m.required, -m.weight, len(an.allowed[m.id]), m.index))
+    order = sorted(
+        (m for m in pb.meetings if an.allowed[m.id]),
+        key=lambda m: (not m.required, -m.weight, len(an.allowed[m.id]), m.index),
+    )
     for m in order:
         lo = max((placed[a] for a in m.after if a in placed), default=-1)
         hi = min((placed[b] for b in successors[m.id] if b in placed), default=len(pb.slots))
@@ -315,26 +352,47 @@ class _Model:
     has_breaks: bool
 
 
-def _build(an: Analysis, *, with_breaks: bool, fairness: bool, tight: bool = False) -> _Model:
+def _build(
+    an: Analysis,
+    *,
+    with_breaks: bool,
+    fairness: bool,
+    tight: bool = False,
+    hint: dict[str, int] | None = None,
+    keep: set[str] | None = None,
+) -> _Model:
+    """The CP-SAT model; `keep` (a set of meeting ids) makes exactly those meetings required
+    and drops the others; `hint` (meeting id -> slot index) is hinted on every variable,
+    because CP-SAT discards a partial hint far more often than a complete one."""
     pb = an.problem
     model = cp_model.CpModel()
     x: dict[tuple[str, int], cp_model.IntVar] = {}
     terms_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     terms_ps: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
     weight_terms = []
+    hinted: set[tuple[str, int]] = set()  # (participant, slot) busy in the hint
+    if hint is not None:
+        hinted = {(p, s) for mid, s in hint.items() for p in pb.meeting_by_id[mid].participants}
+
+    def new_bool(name: str, value: bool | None = None) -> cp_model.IntVar:
+        v = model.new_bool_var(name)
+        if hint is not None and value is not None:
+            model.add_hint(v, value)
+        return v
+
     for m in pb.meetings:
         slots = an.allowed[m.id]
-        if not slots:
+        if not slots or (keep is not None and m.id not in keep):
             continue
         lits = []
         for s in slots:
-            v = model.new_bool_var(f"x[{m.id},{pb.slots[s].id}]")
+            v = new_bool(f"x[{m.id},{pb.slots[s].id}]", hint is not None and hint.get(m.id) == s)
             x[m.id, s] = v
             lits.append(v)
             terms_slot[s].append(v)
             for p in m.participants:
                 terms_ps[p, s].append(v)
-        if m.required:
+        if m.required or keep is not None:
             model.add_exactly_one(lits)
         else:
             model.add_at_most_one(lits)
@@ -348,12 +406,18 @@ def _build(an: Analysis, *, with_breaks: bool, fairness: bool, tight: bool = Fal
     # predecessor may stay unscheduled (see checker.py for that reading of `after`).
     for m in pb.meetings:
         for a in m.after:
-            if not an.allowed[m.id] or not an.allowed[a]:
-                continue
             for s in an.allowed[m.id]:
-                late = [x[a, t] for t in an.allowed[a] if t >= s]
-                if late:
+                late = [x[a, t] for t in an.allowed[a] if t >= s and (a, t) in x]
+                if late and (m.id, s) in x:
                     model.add_at_most_one([x[m.id, s], *late])
+
+    if not (with_breaks or fairness):
+        # Weight only: no need for busy variables, an at-most-one per participant and slot
+        # forbids double booking with far fewer variables and constraints.
+        for lits in terms_ps.values():
+            if len(lits) > 1:
+                model.add_at_most_one(lits)
+        return _Model(model, x, sum(weight_terms), 0, False)
 
     # busy[p, s]: a literal when one meeting can put p in s, else a 0/1 sum of them.
     busy: dict[tuple[str, int], Any] = {}
@@ -361,14 +425,14 @@ def _build(an: Analysis, *, with_breaks: bool, fairness: bool, tight: bool = Fal
         if len(lits) == 1:
             busy[p, s] = lits[0]
         else:
-            b = model.new_bool_var(f"busy[{p},{pb.slots[s].id}]")
+            b = new_bool(f"busy[{p},{pb.slots[s].id}]", (p, s) in hinted)
             model.add(sum(lits) == b)
             busy[p, s] = b
 
     # Implied: at most (tables x largest meeting) participants are busy in a slot; for
     # two-person meetings that is the paper's 2 x tables.
     by_slot: dict[int, list[Any]] = defaultdict(list)
-    for (p, s), b in busy.items():
+    for (_p, s), b in busy.items():
         by_slot[s].append(b)
     largest: dict[int, int] = defaultdict(int)
     for mid, s in x:
@@ -378,87 +442,138 @@ def _build(an: Analysis, *, with_breaks: bool, fairness: bool, tight: bool = Fal
         if len(bs) > size * pb.slots[s].tables:
             model.add(sum(bs) <= size * pb.slots[s].tables)
 
-    total_breaks: Any = 0
-    if with_breaks or fairness:
-        per_p: dict[str, Any] = {}
-        has_meeting: dict[str, Any] = {}
-        lbs: dict[str, int] = {}
-        ubs: dict[str, int] = {}
-        for pid, slots in an.usable.items():
-            nreq = an.required_count.get(pid, 0)
-            if nreq:
-                # Implied by the definitions but spelled out: p is busy in exactly as many
-                # slots as p has meetings (the paper's key implied constraint).
-                opt = [m for m in an.meetings_of[pid] if not m.required]
-                model.add(sum(busy[pid, s] for s in slots)
-                          == nreq + sum(x[m.id, s] for m in opt for s in an.allowed[m.id]))
-            days: dict[str, list[int]] = defaultdict(list)
-            for s in slots:
-                days[pb.slots[s].day].append(s)
-            expr = []
-            for day, ds in days.items():
-                starts = []
-                for s in ds:
-                    prev = s - 1
-                    if prev in ds and pb.consecutive(pb.slots[prev], pb.slots[s]):
-                        st = model.new_bool_var(f"start[{pid},{pb.slots[s].id}]")
-                        b, bp = busy[pid, s], busy[pid, prev]
-                        model.add_bool_or([b.Not(), bp, st])
-                        model.add_implication(st, b)
-                        model.add_implication(st, bp.Not())
-                        starts.append(st)
-                    else:
-                        starts.append(busy[pid, s])
-                if len(starts) == 1:
-                    continue  # one usable slot that day: never a break
-                single_day = len(days) == 1
-                if nreq and single_day:
-                    active: Any = 1  # every meeting of p is on this day
+    lower = _lower_bounds(an, keep)
+    per_p: dict[str, Any] = {}
+    has_meeting: dict[str, Any] = {}
+    lbs: dict[str, int] = {}
+    ubs: dict[str, int] = {}
+    for pid in an.usable:
+        slots = [s for s in an.usable[pid] if (pid, s) in busy]
+        if not slots:
+            continue
+        mine = [m for m in an.meetings_of[pid] if keep is None or m.id in keep]
+        nreq = len(mine) if keep is not None else an.required_count.get(pid, 0)
+        if nreq:
+            # Implied by the definitions but spelled out: p is busy in exactly as many
+            # slots as p has meetings (the paper's key implied constraint).
+            opt = [m for m in mine if not (m.required or keep is not None)]
+            model.add(
+                sum(busy[pid, s] for s in slots)
+                == nreq + sum(x[m.id, s] for m in opt for s in an.allowed[m.id])
+            )
+        days: dict[str, list[int]] = defaultdict(list)
+        for s in slots:
+            days[pb.slots[s].day].append(s)
+        expr = []
+        for day, ds in days.items():
+            starts = []
+            for s in ds:
+                prev = s - 1
+                if prev in ds and pb.consecutive(pb.slots[prev], pb.slots[s]):
+                    value = (pid, s) in hinted and (pid, prev) not in hinted
+                    st = new_bool(f"start[{pid},{pb.slots[s].id}]", value)
+                    b, bp = busy[pid, s], busy[pid, prev]
+                    model.add_bool_or([b.Not(), bp, st])
+                    model.add_implication(st, b)
+                    model.add_implication(st, bp.Not())
+                    starts.append(st)
                 else:
-                    active = model.new_bool_var(f"active[{pid},{day}]")
-                    for s in ds:
-                        model.add_implication(busy[pid, s], active)
-                    model.add(active <= sum(starts))
-                expr.append(sum(starts) - active)
-            lb = breaks_lower_bound(pb, slots, nreq)
-            # Most blocks a day can hold: every other slot of each run of usable slots.
-            ub = sum(max(0, sum((r + 1) // 2 for _, r in day_runs(pb, ds)) - 1)
-                     for ds in days.values())
-            ub = min(ub, max(0, len(an.meetings_of[pid]) - 1))
-            if tight and lb == 0:
-                _contiguous(model, pb, pid, days, busy, len(an.meetings_of[pid]))
-            bp_var = model.new_int_var(lb, lb if tight else max(lb, ub), f"breaks[{pid}]")
-            model.add(bp_var == sum(expr))
-            per_p[pid] = bp_var
-            lbs[pid] = lb
-            ubs[pid] = max(lb, ub)
-            if nreq:
-                has_meeting[pid] = 1
+                    starts.append(busy[pid, s])
+            if len(starts) == 1:
+                continue  # one usable slot that day: never a break
+            used_day = any((pid, s) in hinted for s in ds)
+            if nreq and len(days) == 1:
+                active: Any = 1  # every meeting of p is on this day
             else:
-                h = model.new_bool_var(f"has[{pid}]")
-                for s in slots:
-                    model.add_implication(busy[pid, s], h)
-                model.add(h <= sum(busy[pid, s] for s in slots))
-                has_meeting[pid] = h
-        total_breaks = sum(per_p.values())
-        if fairness and per_p:
-            k = pb.max_break_difference
-            assert k is not None
-            top = max(ubs.values())
-            hi = model.new_int_var(max(lbs.values()), top, "max_breaks")
-            lo = model.new_int_var(0, top, "min_breaks")
-            for pid, v in per_p.items():
-                model.add(hi >= v)
-                if isinstance(has_meeting[pid], int):
-                    model.add(lo <= v)
-                else:
-                    model.add(lo <= v).only_enforce_if(has_meeting[pid])
-            model.add(hi - lo <= k)
-    return _Model(model, x, sum(weight_terms), total_breaks, with_breaks)
+                active = new_bool(f"active[{pid},{day}]", used_day)
+                for s in ds:
+                    model.add_implication(busy[pid, s], active)
+                model.add(active <= sum(starts))
+            expr.append(sum(starts) - active)
+        lb = lower[pid]
+        # Most blocks a day can hold: every other slot of each run of usable slots.
+        ub = sum(max(0, sum((r + 1) // 2 for _, r in day_runs(pb, ds)) - 1) for ds in days.values())
+        ub = max(lb, min(ub, max(0, len(mine) - 1)))
+        if tight and lb == 0:
+            _contiguous(model, pb, pid, days, busy, len(mine))
+        bp_var = model.new_int_var(lb, lb if tight else ub, f"breaks[{pid}]")
+        model.add(bp_var == sum(expr))
+        per_p[pid] = bp_var
+        lbs[pid] = lb
+        ubs[pid] = ub
+        if nreq:
+            has_meeting[pid] = 1
+        else:
+            h = new_bool(f"has[{pid}]", any((pid, s) in hinted for s in slots))
+            for s in slots:
+                model.add_implication(busy[pid, s], h)
+            model.add(h <= sum(busy[pid, s] for s in slots))
+            has_meeting[pid] = h
+    if hint is not None:
+        actual = _participant_breaks(pb, hint)
+        for pid, v in per_p.items():
+            model.add_hint(v, actual.get(pid, 0))
+    if fairness and per_p:
+        k = pb.max_break_difference
+        assert k is not None
+        top = max(ubs.values())
+        hi = model.new_int_var(max(lbs.values()), top, "max_breaks")
+        lo = model.new_int_var(0, top, "min_breaks")
+        for pid, v in per_p.items():
+            model.add(hi >= v)
+            if isinstance(has_meeting[pid], int):
+                model.add(lo <= v)
+            else:
+                model.add(lo <= v).only_enforce_if(has_meeting[pid])
+        model.add(hi - lo <= k)
+        if hint is not None:
+            actual = _participant_breaks(pb, hint)
+            values = [
+                actual.get(p, 0) for p in per_p if any((p, s) in hinted for s in an.usable[p])
+            ]
+            model.add_hint(hi, max(values, default=0))
+            model.add_hint(lo, min(values, default=0))
+    return _Model(model, x, sum(weight_terms), sum(per_p.values()), with_breaks)
 
 
-def _contiguous(model: cp_model.CpModel, pb: Problem, pid: str, days: dict[str, list[int]],
-                busy: dict[tuple[str, int], Any], most: int) -> None:
+def _fair(pb: Problem, placed: dict[str, int]) -> bool:
+    if pb.max_break_difference is None or not placed:
+        return True
+    values = _participant_breaks(pb, placed).values()
+    return max(values) - min(values) <= pb.max_break_difference
+
+
+def _lower_bounds(an: Analysis, keep: set[str] | None) -> dict[str, int]:
+    """Per-participant lower bounds on breaks, for all meetings or only the kept ones."""
+    if keep is None:
+        return an.breaks_lb
+    bounds = {}
+    for pid, meetings in an.meetings_of.items():
+        mine = [m for m in meetings if m.id in keep]
+        slots = sorted({s for m in mine for s in an.allowed[m.id]})
+        bounds[pid] = breaks_lower_bound(an.problem, slots, len(mine))
+    return bounds
+
+
+def _participant_breaks(pb: Problem, placed: dict[str, int]) -> dict[str, int]:
+    agenda: dict[str, list[int]] = defaultdict(list)
+    for mid, s in placed.items():
+        for p in pb.meeting_by_id[mid].participants:
+            agenda[p].append(s)
+    return {
+        p: len(day_runs(pb, sorted(slots))) - len({pb.slots[s].day for s in slots})
+        for p, slots in agenda.items()
+    }
+
+
+def _contiguous(
+    model: cp_model.CpModel,
+    pb: Problem,
+    pid: str,
+    days: dict[str, list[int]],
+    busy: dict[tuple[str, int], Any],
+    most: int,
+) -> None:
     """Clauses for "no break": busy slots of a day form one run of at most `most` slots.
 
     Redundant with blocks - 1 == 0 but they propagate at once: two busy slots force every
@@ -466,9 +581,15 @@ def _contiguous(model: cp_model.CpModel, pb: Problem, pid: str, days: dict[str, 
     """
     for ds in days.values():
         for i, a in enumerate(ds):
-            for c in ds[i + 1:]:
-                if c - a + 1 > most or any(b not in ds for b in range(a + 1, c)) or any(
-                        not pb.consecutive(pb.slots[b - 1], pb.slots[b]) for b in range(a + 1, c + 1)):
+            for c in ds[i + 1 :]:
+                if (
+                    c - a + 1 > most
+                    or any(b not in ds for b in range(a + 1, c))
+                    or any(
+                        not pb.consecutive(pb.slots[b - 1], pb.slots[b])
+                        for b in range(a + 1, c + 1)
+                    )
+                ):
                     model.add_bool_or([busy[pid, a].Not(), busy[pid, c].Not()])
                 else:
                     for b in range(a + 1, c):
@@ -532,8 +653,16 @@ def _unscheduled_reason(an: Analysis, m: Meeting, placed: dict[str, int], optima
 # --------------------------------------------------------------------------- solve
 
 
-def _solution(status: str, placed: dict[str, int], reasons: dict[str, str], weight: int,
-              breaks: int, bound: int | None, seconds: float, pb: Problem) -> dict[str, Any]:
+def _solution(
+    status: str,
+    placed: dict[str, int],
+    reasons: dict[str, str],
+    weight: int,
+    breaks: int,
+    bound: int | None,
+    seconds: float,
+    pb: Problem,
+) -> dict[str, Any]:
     scheduled = []
     by_slot: dict[int, list[Meeting]] = defaultdict(list)
     for mid, s in placed.items():
@@ -547,8 +676,9 @@ def _solution(status: str, placed: dict[str, int], reasons: dict[str, str], weig
         "format": SOLUTION_FORMAT,
         "status": status,
         "scheduled": scheduled,
-        "unscheduled": [{"meeting": m.id, "reason": reasons[m.id]}
-                        for m in pb.meetings if m.id not in placed],
+        "unscheduled": [
+            {"meeting": m.id, "reason": reasons[m.id]} for m in pb.meetings if m.id not in placed
+        ],
         "objective": {"scheduled_weight": weight, "breaks": breaks},
         "bound": {} if bound is None else {"breaks": bound},
         "seconds": round(seconds, 3),
@@ -567,110 +697,260 @@ def _breaks_of(pb: Problem, placed: dict[str, int]) -> int:
 
 
 def _status_name(code: int) -> str:
-    return {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
-            cp_model.INFEASIBLE: "infeasible", cp_model.MODEL_INVALID: "invalid"}.get(
-        code, "unknown")
+    return {
+        cp_model.OPTIMAL: "optimal",
+        cp_model.FEASIBLE: "feasible",
+        cp_model.INFEASIBLE: "infeasible",
+        cp_model.MODEL_INVALID: "invalid",
+    }.get(code, "unknown")
 
 
-def solve_detailed(problem: Any, *, time_limit: float = 30.0, workers: int = 2,
-                   seed: int = 0, log: bool = False) -> SolveResult:
+def solve_detailed(
+    problem: Any, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0, log: bool = False
+) -> SolveResult:
     """Solve and return the contract's solution with extra figures (bounds, timings)."""
     t0 = time.perf_counter()
     pb = load_problem(problem)
     an = analyse(pb)
     result = SolveResult(solution={})
 
+    # A little is kept back for building the answer (reasons, tables) after the last solve.
+    deadline = t0 + time_limit * 0.98 - 0.1
+
     def remaining() -> float:
-        return time_limit - (time.perf_counter() - t0)
+        return deadline - time.perf_counter()
 
     def give_up(status: str, reasons: dict[str, str]) -> SolveResult:
-        result.solution = _solution(status, {}, reasons, 0, 0, None,
-                                    time.perf_counter() - t0, pb)
+        result.solution = _solution(status, {}, reasons, 0, 0, None, time.perf_counter() - t0, pb)
         return result
 
     if an.infeasible:
         first = next(iter(an.infeasible.values()))
-        reasons = {m.id: an.infeasible.get(m.id, f"not scheduled: the problem is infeasible "
-                                                  f"({first})") for m in pb.meetings}
+        reasons = {
+            m.id: an.infeasible.get(m.id, f"not scheduled: the problem is infeasible ({first})")
+            for m in pb.meetings
+        }
         return give_up("infeasible", reasons)
 
     optional = [m for m in pb.meetings if not m.required and an.allowed[m.id]]
     fairness = pb.max_break_difference is not None
     hint = greedy(an)
     first_seen: list[float] = []
+    # The greedy schedule counts as the first valid schedule when it is one: a fallback if
+    # CP-SAT finds nothing in time (its presolve alone takes seconds on large problems).
+    greedy_valid = all(m.id in hint for m in pb.meetings if m.required) and _fair(pb, hint)
+    if greedy_valid:
+        first_seen.append(time.perf_counter() - t0)
 
     # Phase 1: maximise the optional weight (skipped when there is nothing to choose).
     phase1_optimal = True
     placed = hint
     weight_value = 0
     if optional:
-        mdl = _build(an, with_breaks=False, fairness=fairness)
-        for (mid, s), v in mdl.x.items():
-            mdl.model.add_hint(v, hint.get(mid) == s)
+        mdl = _build(an, with_breaks=False, fairness=fairness, hint=hint)
         mdl.model.maximize(mdl.weight)
         # Leave the break phase at least 40% of the budget when phase 1 cannot prove.
-        solver = _params(remaining() * 0.6, workers, seed)
+        solver = _params(
+            remaining() - 0.4 * (time_limit - (time.perf_counter() - t0)), workers, seed
+        )
         solver.parameters.log_search_progress = log
         t1 = time.perf_counter()
         code = solver.solve(mdl.model, _FirstSolution(t0, first_seen))
-        result.phases.append(PhaseStats("weight", _status_name(code),
-                                        time.perf_counter() - t1,
-                                        solver.objective_value if code in (2, 4) else None,
-                                        solver.best_objective_bound))
+        result.phases.append(
+            PhaseStats(
+                "weight",
+                _status_name(code),
+                time.perf_counter() - t1,
+                solver.objective_value if code in (2, 4) else None,
+                solver.best_objective_bound,
+            )
+        )
         if code == cp_model.INFEASIBLE:
             return give_up("infeasible", _infeasible_reasons(an, workers, seed, remaining()))
-        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return give_up("unknown", {m.id: "no schedule found within the time limit"
-                                       for m in pb.meetings})
+        found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if not found and not greedy_valid:
+            return give_up(
+                "unknown", {m.id: "no schedule found within the time limit" for m in pb.meetings}
+            )
         phase1_optimal = code == cp_model.OPTIMAL
-        placed = _assignment(mdl, solver)
-        weight_value = round(solver.objective_value)
-        result.weight_bound = int(round(solver.best_objective_bound))
+        placed = _assignment(mdl, solver) if found else hint
+        weight_value = sum(
+            pb.meeting_by_id[mid].weight for mid in placed if not pb.meeting_by_id[mid].required
+        )
+        if solver.best_objective_bound >= weight_value:
+            result.weight_bound = int(solver.best_objective_bound)
 
-    # Phase 2: minimise breaks with the weight held.
-    mdl = _build(an, with_breaks=True, fairness=fairness)
-    if optional:
-        mdl.model.add(mdl.weight >= weight_value)
-    for (mid, s), v in mdl.x.items():
-        mdl.model.add_hint(v, placed.get(mid) == s)
-    if not isinstance(mdl.breaks, int):
-        mdl.model.minimize(mdl.breaks)
-    budget = remaining()
-    if optional and budget <= 0.05:
-        budget = 0.05  # the hint is a complete solution; give CP-SAT a moment to accept it
-    solver = _params(budget, workers, seed)
-    solver.parameters.log_search_progress = log
-    t2 = time.perf_counter()
-    code = solver.solve(mdl.model, _FirstSolution(t0, first_seen))
-    result.phases.append(PhaseStats("breaks", _status_name(code), time.perf_counter() - t2,
-                                    solver.objective_value if code in (2, 4) else None,
-                                    solver.best_objective_bound))
-    if code == cp_model.INFEASIBLE and not optional:
+    # Phase 2: minimise breaks with the weight held, in up to three runs:
+    #  a) the full model briefly, for an early valid schedule and a hint (skipped when
+    #     phase 1 already gave a schedule);
+    #  b) the "tight" model, where every participant has exactly its lower bound of breaks:
+    #     a feasibility problem that propagates far better. Its solution is optimal, since
+    #     the sum of the lower bounds is proven; its infeasibility raises that bound by one;
+    #  c) the full model with the best schedule as a hint, for the rest of the time.
+    # When phase 1 is not proven optimal the set of meetings it scheduled is kept fixed:
+    # a much smaller model, and no optimality to lose (the weight is not proven either).
+    keep = set(placed) if optional and not phase1_optimal else None
+    # When every optional meeting fits, they all become required: exactly-one constraints
+    # and known meeting counts give far stronger break bounds, and nothing is lost.
+    everything = {m.id for m in pb.meetings if an.allowed[m.id]}
+    keep_exact = optional and phase1_optimal and set(placed) == everything
+    if keep_exact:
+        keep = everything
+    lb_total = sum(_lower_bounds(an, keep).values())
+    best: dict[str, int] | None = placed if optional else None
+    best_breaks = _breaks_of(pb, best) if best is not None else None
+    bound = lb_total
+    optimal = False
+    proven_infeasible = False
+
+    def run(name: str, tight: bool, limit: float) -> tuple[int, dict[str, int] | None]:
+        nonlocal bound
+        mdl = _build(
+            an,
+            with_breaks=True,
+            fairness=fairness,
+            tight=tight,
+            hint=None if tight else best,
+            keep=keep,
+        )
+        if optional and keep is None:
+            mdl.model.add(mdl.weight >= weight_value)
+        if not tight and not isinstance(mdl.breaks, int):
+            if bound > lb_total:
+                mdl.model.add(mdl.breaks >= bound)
+            mdl.model.minimize(mdl.breaks)
+        solver = _params(min(limit, remaining()), workers, seed)
+        solver.parameters.log_search_progress = log
+        t = time.perf_counter()
+        code = solver.solve(mdl.model, _FirstSolution(t0, first_seen))
+        found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        result.phases.append(
+            PhaseStats(
+                name,
+                _status_name(code),
+                time.perf_counter() - t,
+                solver.objective_value if found else None,
+                solver.best_objective_bound if found else None,
+            )
+        )
+        if found and not tight and not isinstance(mdl.breaks, int):
+            bound = max(bound, int(round(solver.best_objective_bound)))
+        return code, (_assignment(mdl, solver) if found else None)
+
+    def take(schedule: dict[str, int]) -> None:
+        nonlocal best, best_breaks
+        value = _breaks_of(pb, schedule)
+        if best_breaks is None or value < best_breaks:
+            best, best_breaks = schedule, value
+
+    if best is None:
+        code, found = run("breaks-first", False, min(remaining(), 1 + 0.02 * time_limit))
+        proven_infeasible = code == cp_model.INFEASIBLE
+        optimal = code == cp_model.OPTIMAL
+        if found is not None:
+            take(found)
+    if keep is not None and not keep_exact and not fairness and best is not None:
+        # Decomposition: with the meeting set and each meeting's day fixed, days no longer
+        # interact (tables, double booking and breaks are all within a day; `after` across
+        # days already holds), so each day is a small problem of its own.
+        improved = _improve_by_day(an, best, remaining, workers, seed, result)
+        take(improved)
+    elif not optimal and not proven_infeasible and (best_breaks is None or best_breaks > bound):
+        code, found = run("breaks-tight", True, min(remaining() * 0.3, 10.0))
+        if found is not None:
+            take(found)
+            optimal = True
+        elif code == cp_model.INFEASIBLE:
+            bound = max(bound, lb_total + 1)
+    if best_breaks is not None and best_breaks <= bound:
+        optimal = True
+    if (
+        (keep is None or keep_exact)
+        and not optimal
+        and not proven_infeasible
+        and remaining() > 0.05
+    ):
+        code, found = run("breaks", False, remaining())
+        if found is not None:
+            take(found)
+        optimal = code == cp_model.OPTIMAL or (best_breaks is not None and best_breaks <= bound)
+        proven_infeasible = code == cp_model.INFEASIBLE and best is None
+    if proven_infeasible:
         return give_up("infeasible", _infeasible_reasons(an, workers, seed, remaining()))
-    bound: int | None = None
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        placed = _assignment(mdl, solver)
-        bound = int(round(solver.best_objective_bound))
-        optimal = phase1_optimal and code == cp_model.OPTIMAL
-        status = "optimal" if optimal else "feasible"
-    elif optional:
-        # Phase 2 found nothing in its time (rare: it is hinted with phase 1's schedule).
-        optimal = False
-        status = "feasible"
-    else:
-        return give_up("unknown", {m.id: "no schedule found within the time limit"
-                                   for m in pb.meetings})
+    if best is None and greedy_valid:
+        best = hint
+    if best is None:
+        return give_up(
+            "unknown", {m.id: "no schedule found within the time limit" for m in pb.meetings}
+        )
+    placed = best
+    optimal = optimal and phase1_optimal
+    status = "optimal" if optimal else "feasible"
+    bound = min(bound, best_breaks) if best_breaks is not None else bound
+    if keep is not None and not keep_exact:
+        # The bounds above hold for the kept meetings only; report the global one.
+        bound = min(sum(an.breaks_lb.values()), bound)
     if not optional:
         result.weight_bound = 0
     first_solution = first_seen[0] if first_seen else None
     result.first_solution_seconds = first_solution
-    reasons = {m.id: _unscheduled_reason(an, m, placed, optimal)
-               for m in pb.meetings if m.id not in placed}
-    weight = sum(pb.meeting_by_id[mid].weight for mid in placed
-                 if not pb.meeting_by_id[mid].required)
-    result.solution = _solution(status, placed, reasons, weight, _breaks_of(pb, placed),
-                                bound, time.perf_counter() - t0, pb)
+    reasons = {
+        m.id: _unscheduled_reason(an, m, placed, optimal) for m in pb.meetings if m.id not in placed
+    }
+    weight = sum(
+        pb.meeting_by_id[mid].weight for mid in placed if not pb.meeting_by_id[mid].required
+    )
+    result.solution = _solution(
+        status, placed, reasons, weight, _breaks_of(pb, placed), bound, time.perf_counter() - t0, pb
+    )
     return result
+
+
+def _improve_by_day(
+    an: Analysis,
+    placed: dict[str, int],
+    remaining: Any,
+    workers: int,
+    seed: int,
+    result: SolveResult,
+) -> dict[str, int]:
+    """Minimise breaks day by day, each meeting staying on its day; never worse."""
+    pb = an.problem
+    days: dict[str, list[str]] = defaultdict(list)
+    for mid, s in placed.items():
+        days[pb.slots[s].day].append(mid)
+    out = dict(placed)
+    left = len(placed)
+    for day, mids in days.items():
+        share = remaining() * len(mids) / max(1, left) - 0.05
+        left -= len(mids)
+        if share <= 0.1:
+            continue
+        allowed = {m.id: [] for m in pb.meetings}
+        for mid in mids:
+            allowed[mid] = [s for s in an.allowed[mid] if pb.slots[s].day == day]
+        sub = _derive(pb, allowed, an)
+        day_hint = {mid: placed[mid] for mid in mids}
+        mdl = _build(sub, with_breaks=True, fairness=False, hint=day_hint, keep=set(mids))
+        mdl.model.minimize(mdl.breaks)
+        solver = _params(min(share, remaining()), workers, seed)
+        t = time.perf_counter()
+        code = solver.solve(mdl.model)
+        found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        result.phases.append(
+            PhaseStats(
+                f"breaks-{day}",
+                _status_name(code),
+                time.perf_counter() - t,
+                solver.objective_value if found else None,
+                solver.best_objective_bound if found else None,
+            )
+        )
+        if found:
+            candidate = _assignment(mdl, solver)
+            if _breaks_of(pb, candidate) <= _breaks_of(pb, day_hint):
+                out.update(candidate)
+    return out
 
 
 def _infeasible_reasons(an: Analysis, workers: int, seed: int, budget: float) -> dict[str, str]:
@@ -682,14 +962,18 @@ def _infeasible_reasons(an: Analysis, workers: int, seed: int, budget: float) ->
         solver = _params(min(budget, 10.0), workers, seed)
         code = solver.solve(mdl.model)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            msg = ("required meetings cannot all be placed within the fairness limit "
-                   f"(max_break_difference={pb.max_break_difference})")
-    return {m.id: (msg if m.required else f"not scheduled: the problem is infeasible ({msg})")
-            for m in pb.meetings}
+            msg = (
+                "required meetings cannot all be placed within the fairness limit "
+                f"(max_break_difference={pb.max_break_difference})"
+            )
+    return {
+        m.id: (msg if m.required else f"not scheduled: the problem is infeasible ({msg})")
+        for m in pb.meetings
+    }
 
 
-def solve(problem: Any, *, time_limit: float = 30.0, workers: int = 2,
-          seed: int = 0) -> dict[str, Any]:
+def solve(
+    problem: Any, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0
+) -> dict[str, Any]:
     """Solve a `forum-schedule/1` problem; return a `forum-schedule-solution/1` dict."""
-    return solve_detailed(problem, time_limit=time_limit, workers=workers,
-                          seed=seed).solution
+    return solve_detailed(problem, time_limit=time_limit, workers=workers, seed=seed).solution
