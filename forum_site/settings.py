@@ -245,7 +245,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "forum_site.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {},
+    # Scoped rates (throttles count in the cache: Redis when REDIS_URL is set).
+    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("API_AUTH_RATE", "20/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -299,3 +300,55 @@ CELERY_BEAT_SCHEDULE["members.send_message_digests"] = {
     "task": "members.send_message_digests",
     "schedule": crontab(minute="*"),
 }
+
+# --- Invitations and reminders (events/invitation_*.py, docs/invitations.md) -------------
+# Reminders to unanswered invitees: at most this many, this many hours apart, before the
+# invitation expires.
+INVITATION_MAX_REMINDERS = env_int("INVITATION_MAX_REMINDERS", 2)
+INVITATION_REMINDER_INTERVAL_HOURS = env_int("INVITATION_REMINDER_INTERVAL_HOURS", 72)
+# An invitation expires at the event's registration close (or its start), at the latest
+# this many days after it was created or resent.
+INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
+# Invitations sent per task (over one SMTP connection).
+INVITATION_SEND_BATCH = env_int("INVITATION_SEND_BATCH", 50)
+# A worker's claim on the invitations it is sending; renewed while it works, taken over by
+# the sweeper when it lapses (a worker killed mid-batch). Keep it well under the visibility
+# timeout and over EMAIL_TIMEOUT.
+INVITATION_LEASE_SECONDS = env_int("INVITATION_LEASE_SECONDS", 300)
+# Pending invitations whose send task has not claimed them after this long are re-enqueued.
+INVITATION_SWEEP_GRACE_SECONDS = env_int("INVITATION_SWEEP_GRACE_SECONDS", 60)
+# Transient SMTP errors: retried up to this many attempts, waiting base × 2^(n-1) seconds
+# (at most an hour) between them; the sweeper picks up due retries, no countdown is used.
+INVITATION_MAX_ATTEMPTS = env_int("INVITATION_MAX_ATTEMPTS", 8)
+INVITATION_RETRY_BASE_SECONDS = env_int("INVITATION_RETRY_BASE_SECONDS", 60)
+# Accept/decline through the API (anonymous, by token), per client IP.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invitation_response"] = os.environ.get(
+    "INVITATION_RESPONSE_RATE", "30/min"
+)
+# Confirmed registrants are reminded once, this many hours before the event.
+EVENT_REMINDER_HOURS = env_int("EVENT_REMINDER_HOURS", 24)
+CELERY_BEAT_SCHEDULE["events.sweep_invitations"] = {
+    "task": "events.sweep_invitations",
+    "schedule": crontab(minute="*"),
+}
+CELERY_BEAT_SCHEDULE["events.send_invitation_reminders"] = {
+    "task": "events.send_invitation_reminders",
+    "schedule": crontab(minute="*/15"),
+}
+CELERY_BEAT_SCHEDULE["events.send_event_reminders"] = {
+    "task": "events.send_event_reminders",
+    "schedule": crontab(minute="*/15"),
+}
+
+# --- Delegations (events/delegation_*.py, docs/delegations.md) -------------------------
+# Seconds the scheduler may spend on one schedule version, and its CP-SAT worker threads.
+DELEGATION_SCHEDULER_TIME_LIMIT = env_int("DELEGATION_SCHEDULER_TIME_LIMIT", 30)
+DELEGATION_SCHEDULER_WORKERS = env_int("DELEGATION_SCHEDULER_WORKERS", 2)
+if not 0 < DELEGATION_SCHEDULER_TIME_LIMIT < min(
+    CELERY_VISIBILITY_TIMEOUT, CELERY_TASK_SOFT_TIME_LIMIT
+):
+    raise ImproperlyConfigured(
+        "DELEGATION_SCHEDULER_TIME_LIMIT must be positive and shorter than "
+        "CELERY_VISIBILITY_TIMEOUT and the task soft time limit, or the broker would "
+        "redeliver a schedule task that is still running."
+    )

@@ -180,3 +180,15 @@ class MeUpdateSerializer(serializers.Serializer):
         if value not in zoneinfo.available_timezones():
             raise serializers.ValidationError(f"Unknown time zone {value!r}.")
         return value
+
+
+class MatchQuerySerializer(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class MatchSerializer(serializers.Serializer):
+    organisation = OrganisationSerializer()
+    score = serializers.IntegerField()
+    they_offer_what_you_seek = serializers.ListField(child=serializers.CharField())
+    they_seek_what_you_offer = serializers.ListField(child=serializers.CharField())
+    shared_sectors = serializers.ListField(child=serializers.CharField())

@@ -1,5 +1,4 @@
 from django.urls import path
-from rest_framework.authtoken.views import ObtainAuthToken
 
 from . import views
 
@@ -14,6 +13,6 @@ def register(router) -> None:
 
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="auth-token"),
+    path("auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("me/", views.MeView.as_view(), name="me"),
 ]

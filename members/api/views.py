@@ -1,16 +1,22 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from .. import selectors, services
-from ..models import Affiliation, Capability, Membership, Region, Sector
+from ..matchmaking import partner_matches
+from ..models import Affiliation, Capability, Membership, Organisation, Region, Sector
 from .filters import MembershipFilter, OrganisationFilter
 from .serializers import (
     CapabilitySerializer,
+    MatchQuerySerializer,
+    MatchSerializer,
     MembershipDecisionSerializer,
     MembershipSerializer,
     MeSerializer,
@@ -119,6 +125,24 @@ class OrganisationViewSet(
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(
+        summary="Partner matchmaking: the best counterparts across India and Japan",
+        description=(
+            "Organisations of the other country ranked by complementarity: what they offer "
+            "that this organisation seeks and the reverse (3 points each), shared sectors "
+            "(2 each), verified (1) and a shared platform (1), with the reasons."
+        ),
+        parameters=[MatchQuerySerializer],
+        responses={200: MatchSerializer(many=True), **errors(400, 401, 404)},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def matches(self, request, pk=None):
+        query = MatchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        organisation = get_object_or_404(Organisation, pk=pk)
+        found = partner_matches(organisation=organisation, limit=query.validated_data["limit"])
+        return Response(MatchSerializer(found, many=True).data)
+
     def update(self, request, *args, **kwargs):
         organisation = self.get_object()
         serializer = self.get_serializer(
@@ -223,6 +247,13 @@ class MembershipViewSet(
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._decide(request, services.membership_reject)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (throttled against guessing)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
 
 
 class MeView(RetrieveUpdateAPIView):

@@ -304,3 +304,25 @@ def test_schema_and_docs_are_served():
         "/api/v1/auth/token/",
     } <= set(paths)
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_token_endpoint_is_throttled_with_retry_after():
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    cache.clear()
+    original = ScopedRateThrottle.THROTTLE_RATES
+    rates = {**original, "auth": "3/min"}
+    ScopedRateThrottle.THROTTLE_RATES = rates
+    try:
+        client = APIClient()
+        codes = [
+            client.post("/api/v1/auth/token/", {"username": "x", "password": "y"}).status_code
+            for _ in range(4)
+        ]
+        assert codes == [400, 400, 400, 429]
+        response = client.post("/api/v1/auth/token/", {"username": "x", "password": "y"})
+        assert int(response["Retry-After"]) > 0
+    finally:
+        ScopedRateThrottle.THROTTLE_RATES = original
+        cache.clear()
