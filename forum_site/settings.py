@@ -150,6 +150,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/admin/login/"
+if TESTING:
+    # Hashing with the production hasher costs ~0.5 s per user on this hardware; tests
+    # create hundreds of users and are not about password strength.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -175,3 +175,4 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 # Messaging (members/messaging_*.py) lives in its own module.
+from . import admin_messaging  # noqa: E402, F401

@@ -12,3 +12,7 @@ from . import services
 )
 def send_membership_decision(membership_id: int) -> bool:
     return services.membership_notify_decision(membership_id=membership_id)
+
+
+# Messaging (members/messaging_*.py) lives in its own module.
+from .messaging_tasks import *  # noqa

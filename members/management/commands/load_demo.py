@@ -4,6 +4,7 @@ from django.utils.module_loading import import_string
 # Each app's demo loader, in dependency order. Each is idempotent.
 LOADERS = [
     "members.demo.load",
+    "members.demo_messaging.load",
 ]
 
 

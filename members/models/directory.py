@@ -88,6 +88,7 @@ class OrganisationKind(models.TextChoices):
     GOVERNMENT = "government", _("Government agency")
     RESEARCH = "research", _("University / research")
 
+
 class RevenueBand(models.TextChoices):
     UNDER_1M = "lt_1m", _("Under USD 1 million")
     FROM_1M = "1m_10m", _("USD 1–10 million")
@@ -104,7 +105,9 @@ class Organisation(models.Model):
     name_ja = models.CharField(max_length=200, blank=True)
     slug = models.SlugField(max_length=220, unique=True)
     country = models.CharField(max_length=2, choices=Country.choices)
-    kind = models.CharField(max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.SME)
+    kind = models.CharField(
+        max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.SME
+    )
     employees = models.PositiveIntegerField(null=True, blank=True)
     revenue_band = models.CharField(max_length=10, choices=RevenueBand.choices, blank=True)
     founded_year = models.PositiveSmallIntegerField(
@@ -185,7 +188,9 @@ class Affiliation(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="affiliations"
     )
-    role = models.CharField(max_length=20, choices=AffiliationRole.choices, default=AffiliationRole.REPRESENTATIVE)
+    role = models.CharField(
+        max_length=20, choices=AffiliationRole.choices, default=AffiliationRole.REPRESENTATIVE
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -238,15 +243,23 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="memberships")
-    status = models.CharField(max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.APPLIED)
+    status = models.CharField(
+        max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.APPLIED
+    )
     application_note = models.TextField(blank=True)
     applied_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     applied_at = models.DateTimeField()
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
