@@ -10,12 +10,16 @@ Model (see README.md, "Modelling insights", for the reasons):
   start[p, s] = busy[p, s] and not busy[p, s - 1]: linear size, no pairwise gap variables;
 - a per-participant lower bound on breaks computed from the runs of slots the participant
   can use at all (it proves forumt-14's optimum the moment a 5-break schedule is found);
-- lexicographic objective solved in phases: max optional weight, then min breaks with
-  the weight held at the phase-1 value and the phase-1 schedule as a hint.
+- lexicographic objective solved in phases: max optional weight (on classes of
+  interchangeable slots, by MIP, when that is exact), then min breaks with the weight held
+  at the phase-1 value, by lower-bound-driven feasibility probes (busy-pattern tables,
+  clause learning without LP) and the optimisation model as a fallback.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -329,6 +333,204 @@ def greedy(an: Analysis) -> dict[str, int]:
     return placed
 
 
+# --------------------------------------------------------------------------- grouped weight
+
+
+def slot_groups(an: Analysis) -> list[list[int]] | None:
+    """Classes of interchangeable slots for the weight phase, or None when not exact.
+
+    Two slots are interchangeable when they have the same tables and allow exactly the same
+    meetings. When every meeting has two participants, the participants form a bipartite
+    graph (delegates meet hosts) and there is no `after`, a set of meetings fits a class of
+    k slots of T tables if and only if nobody has more than k of them and there are at most
+    k * T: a bipartite multigraph of degree <= k has an equitable k-edge-colouring (König).
+    So the weight phase can choose a class per meeting instead of a slot: on the generated
+    delegation 8 classes (each half day) instead of 84 slots.
+    """
+    pb = an.problem
+    live = [m for m in pb.meetings if an.allowed[m.id]]
+    if any(m.after for m in pb.meetings) or any(len(m.participants) != 2 for m in live):
+        return None
+    side: dict[str, int] = {}
+    adjacent: dict[str, list[str]] = defaultdict(list)
+    for m in live:
+        a, b = m.participants
+        adjacent[a].append(b)
+        adjacent[b].append(a)
+    for root in adjacent:
+        if root in side:
+            continue
+        side[root] = 0
+        stack = [root]
+        while stack:
+            p = stack.pop()
+            for q in adjacent[p]:
+                if q not in side:
+                    side[q] = 1 - side[p]
+                    stack.append(q)
+                elif side[q] == side[p]:
+                    return None
+    allowed_at: dict[int, list[int]] = defaultdict(list)
+    for m in live:
+        for s in an.allowed[m.id]:
+            allowed_at[s].append(m.index)
+    classes: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
+    for s in sorted(allowed_at):
+        classes[pb.slots[s].tables, tuple(allowed_at[s])].append(s)
+    return list(classes.values())
+
+
+def _weight_grouped(
+    an: Analysis,
+    groups: list[list[int]],
+    hint: dict[str, int],
+    limit: float,
+    workers: int,
+    seed: int,
+    callback: cp_model.CpSolverSolutionCallback,
+) -> tuple[int, dict[str, int] | None, float]:
+    """Maximise the optional weight choosing a slot class per meeting, then give every
+    meeting a slot of its class (a small feasibility problem per class, always feasible).
+
+    The class model is a MIP whose LP relaxation is nearly integral (per class it is a
+    bipartite b-matching), so a MIP solver with an LP at its core proves it in about a
+    second where CP-SAT's search stalls at the greedy's value with a far weaker bound.
+    CP-SAT is the fallback when no MIP solver ships with OR-Tools.
+    """
+    pb = an.problem
+    group_of = {s: g for g, slots in enumerate(groups) for s in slots}
+    options = {
+        m.id: sorted({group_of[s] for s in an.allowed[m.id]})
+        for m in pb.meetings
+        if an.allowed[m.id]
+    }
+    code, chosen, bound = _weight_mip(pb, groups, options, limit)
+    if chosen is None:
+        code, chosen, bound = _weight_cpsat(
+            pb, groups, options, group_of, hint, limit, workers, seed, callback
+        )
+    else:
+        callback.found_at()
+    if chosen is None:
+        return code, None, bound
+    placed: dict[str, int] = {}
+    for g, mids in chosen.items():
+        sub = cp_model.CpModel()
+        x = {(mid, s): sub.new_bool_var("") for mid in mids for s in groups[g]}
+        for mid in mids:
+            sub.add_exactly_one(x[mid, s] for s in groups[g])
+        for s in groups[g]:
+            sub.add(sum(x[mid, s] for mid in mids) <= pb.slots[s].tables)
+            busy: dict[str, list[Any]] = defaultdict(list)
+            for mid in mids:
+                for p in pb.meeting_by_id[mid].participants:
+                    busy[p].append(x[mid, s])
+            for lits in busy.values():
+                if len(lits) > 1:
+                    sub.add_at_most_one(lits)
+        sat = _params(max(1.0, limit), workers, seed, sat=True)
+        if sat.solve(sub) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return cp_model.UNKNOWN, None, bound
+        placed.update((mid, s) for (mid, s), v in x.items() if sat.boolean_value(v))
+    return code, placed, bound
+
+
+def _weight_mip(
+    pb: Problem, groups: list[list[int]], options: dict[str, list[int]], limit: float
+) -> tuple[int, dict[int, list[str]] | None, float]:
+    from ortools.linear_solver import pywraplp
+
+    mip = pywraplp.Solver.CreateSolver("SCIP") or pywraplp.Solver.CreateSolver("CBC")
+    if mip is None:
+        return cp_model.UNKNOWN, None, math.inf
+    mip.SetTimeLimit(int(max(0.1, limit) * 1000))
+    y = {}
+    per_group: dict[int, list[Any]] = defaultdict(list)
+    per_pg: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    objective = []
+    for mid, gs in options.items():
+        m = pb.meeting_by_id[mid]
+        for g in gs:
+            v = mip.BoolVar(f"y{m.index}_{g}")
+            y[mid, g] = v
+            per_group[g].append(v)
+            for p in m.participants:
+                per_pg[p, g].append(v)
+            if not m.required:
+                objective.append(m.weight * v)
+        row = sum(y[mid, g] for g in gs)
+        mip.Add(row == 1 if m.required else row <= 1)
+    for g, lits in per_group.items():
+        mip.Add(sum(lits) <= len(groups[g]) * pb.slots[groups[g][0]].tables)
+    for (_p, g), lits in per_pg.items():
+        if len(lits) > len(groups[g]):
+            mip.Add(sum(lits) <= len(groups[g]))
+    mip.Maximize(sum(objective))
+    status = mip.Solve()
+    if status == pywraplp.Solver.INFEASIBLE:
+        return cp_model.INFEASIBLE, None, -math.inf
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return cp_model.UNKNOWN, None, math.inf
+    chosen: dict[int, list[str]] = defaultdict(list)
+    for (mid, g), v in y.items():
+        if v.solution_value() > 0.5:
+            chosen[g].append(mid)
+    optimal = status == pywraplp.Solver.OPTIMAL
+    bound = mip.Objective().Value() if optimal else mip.Objective().BestBound()
+    return (cp_model.OPTIMAL if optimal else cp_model.FEASIBLE), chosen, bound
+
+
+def _weight_cpsat(
+    pb: Problem,
+    groups: list[list[int]],
+    options: dict[str, list[int]],
+    group_of: dict[int, int],
+    hint: dict[str, int],
+    limit: float,
+    workers: int,
+    seed: int,
+    callback: cp_model.CpSolverSolutionCallback,
+) -> tuple[int, dict[int, list[str]] | None, float]:
+    model = cp_model.CpModel()
+    y: dict[tuple[str, int], cp_model.IntVar] = {}
+    per_group: dict[int, list[Any]] = defaultdict(list)
+    per_pg: dict[tuple[str, int], list[Any]] = defaultdict(list)
+    weight = []
+    for mid, gs in options.items():
+        m = pb.meeting_by_id[mid]
+        lits = []
+        for g in gs:
+            v = model.new_bool_var(f"y[{mid},{g}]")
+            model.add_hint(v, mid in hint and group_of[hint[mid]] == g)
+            y[mid, g] = v
+            lits.append(v)
+            per_group[g].append(v)
+            for p in m.participants:
+                per_pg[p, g].append(v)
+        if m.required:
+            model.add_exactly_one(lits)
+        else:
+            model.add_at_most_one(lits)
+            weight.append(m.weight * sum(lits))
+    for g, lits in per_group.items():
+        cap = len(groups[g]) * pb.slots[groups[g][0]].tables
+        if len(lits) > cap:
+            model.add(sum(lits) <= cap)
+    for (_p, g), lits in per_pg.items():
+        if len(lits) > len(groups[g]):
+            model.add(sum(lits) <= len(groups[g]))
+    model.maximize(sum(weight))
+    solver = _params(limit, workers, seed)
+    code = solver.solve(model, callback)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return code, None, solver.best_objective_bound
+    chosen: dict[int, list[str]] = defaultdict(list)
+    for (mid, g), v in y.items():
+        if solver.boolean_value(v):
+            chosen[g].append(mid)
+    return code, chosen, solver.best_objective_bound
+
+
 # --------------------------------------------------------------------------- model
 
 
@@ -341,6 +543,10 @@ class _FirstSolution(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         if not self._sink:
             self._sink.append(time.perf_counter() - self._t0)
+
+    def found_at(self) -> None:
+        """Record a solution found outside CP-SAT (the MIP of the weight phase)."""
+        self.on_solution_callback()
 
 
 @dataclass
@@ -357,7 +563,7 @@ def _build(
     *,
     with_breaks: bool,
     fairness: bool,
-    tight: bool = False,
+    slack: int | None = None,
     hint: dict[str, int] | None = None,
     keep: set[str] | None = None,
 ) -> _Model:
@@ -410,6 +616,26 @@ def _build(
                 late = [x[a, t] for t in an.allowed[a] if t >= s and (a, t) in x]
                 if late and (m.id, s) in x:
                     model.add_at_most_one([x[m.id, s], *late])
+    # When both are sure to take place, the same order on their slot numbers as well: a
+    # linear form that bounds propagation and the LP see along a whole chain at once.
+    pos: dict[str, Any] = {}
+
+    def position(mid: str) -> Any:
+        if mid not in pos:
+            slots = an.allowed[mid]
+            v = model.new_int_var(slots[0], slots[-1], f"pos[{mid}]")
+            model.add(v == sum(s * x[mid, s] for s in slots))
+            pos[mid] = v
+        return pos[mid]
+
+    def sure(mid: str) -> bool:
+        m = pb.meeting_by_id[mid]
+        return bool(an.allowed[mid]) and (m.required if keep is None else mid in keep)
+
+    for m in pb.meetings:
+        for a in m.after:
+            if sure(m.id) and sure(a):
+                model.add(position(a) < position(m.id))
 
     if not (with_breaks or fairness):
         # Weight only: no need for busy variables, an at-most-one per participant and slot
@@ -442,7 +668,8 @@ def _build(
         if len(bs) > size * pb.slots[s].tables:
             model.add(sum(bs) <= size * pb.slots[s].tables)
 
-    lower = _lower_bounds(an, keep)
+    ranges = _ranges(an, keep)
+    budget = PATTERN_BUDGET
     per_p: dict[str, Any] = {}
     has_meeting: dict[str, Any] = {}
     lbs: dict[str, int] = {}
@@ -453,51 +680,58 @@ def _build(
             continue
         mine = [m for m in an.meetings_of[pid] if keep is None or m.id in keep]
         nreq = len(mine) if keep is not None else an.required_count.get(pid, 0)
+        opt = [m for m in mine if not (m.required or keep is not None)]
         if nreq:
             # Implied by the definitions but spelled out: p is busy in exactly as many
             # slots as p has meetings (the paper's key implied constraint).
-            opt = [m for m in mine if not (m.required or keep is not None)]
             model.add(
                 sum(busy[pid, s] for s in slots)
                 == nreq + sum(x[m.id, s] for m in opt for s in an.allowed[m.id])
             )
+        lb, ub = ranges[pid]
+        if slack is not None:
+            ub = min(ub, lb + slack)
         days: dict[str, list[int]] = defaultdict(list)
         for s in slots:
             days[pb.slots[s].day].append(s)
-        expr = []
-        for day, ds in days.items():
-            starts = []
-            for s in ds:
-                prev = s - 1
-                if prev in ds and pb.consecutive(pb.slots[prev], pb.slots[s]):
-                    value = (pid, s) in hinted and (pid, prev) not in hinted
-                    st = new_bool(f"start[{pid},{pb.slots[s].id}]", value)
-                    b, bp = busy[pid, s], busy[pid, prev]
-                    model.add_bool_or([b.Not(), bp, st])
-                    model.add_implication(st, b)
-                    model.add_implication(st, bp.Not())
-                    starts.append(st)
-                else:
-                    starts.append(busy[pid, s])
-            if len(starts) == 1:
-                continue  # one usable slot that day: never a break
-            used_day = any((pid, s) in hinted for s in ds)
-            if nreq and len(days) == 1:
-                active: Any = 1  # every meeting of p is on this day
-            else:
-                active = new_bool(f"active[{pid},{day}]", used_day)
+        bp_var = model.new_int_var(lb, max(lb, ub), f"breaks[{pid}]")
+        table = None if opt or not nreq else _patterns(pb, slots, nreq, lb, ub)
+        if table is not None and len(table) <= budget:
+            budget -= len(table)
+            # Every busy pattern p can have, with its breaks: a table constraint whose
+            # encoding (one literal per pattern) propagates and relaxes far better than
+            # the block-start definition. Small whenever days have few slots (B2B forums).
+            model.add_allowed_assignments([*(busy[pid, s] for s in slots), bp_var], table)
+        else:
+            expr = []
+            for day, ds in days.items():
+                starts = []
                 for s in ds:
-                    model.add_implication(busy[pid, s], active)
-                model.add(active <= sum(starts))
-            expr.append(sum(starts) - active)
-        lb = lower[pid]
-        # Most blocks a day can hold: every other slot of each run of usable slots.
-        ub = sum(max(0, sum((r + 1) // 2 for _, r in day_runs(pb, ds)) - 1) for ds in days.values())
-        ub = max(lb, min(ub, max(0, len(mine) - 1)))
-        if tight and lb == 0:
-            _contiguous(model, pb, pid, days, busy, len(mine))
-        bp_var = model.new_int_var(lb, lb if tight else ub, f"breaks[{pid}]")
-        model.add(bp_var == sum(expr))
+                    prev = s - 1
+                    if prev in ds and pb.consecutive(pb.slots[prev], pb.slots[s]):
+                        value = (pid, s) in hinted and (pid, prev) not in hinted
+                        st = new_bool(f"start[{pid},{pb.slots[s].id}]", value)
+                        b, bp = busy[pid, s], busy[pid, prev]
+                        model.add_bool_or([b.Not(), bp, st])
+                        model.add_implication(st, b)
+                        model.add_implication(st, bp.Not())
+                        starts.append(st)
+                    else:
+                        starts.append(busy[pid, s])
+                if len(starts) == 1:
+                    continue  # one usable slot that day: never a break
+                used_day = any((pid, s) in hinted for s in ds)
+                if nreq and len(days) == 1:
+                    active: Any = 1  # every meeting of p is on this day
+                else:
+                    active = new_bool(f"active[{pid},{day}]", used_day)
+                    for s in ds:
+                        model.add_implication(busy[pid, s], active)
+                    model.add(active <= sum(starts))
+                expr.append(sum(starts) - active)
+            if slack == 0 and lb == 0:
+                _contiguous(model, pb, pid, days, busy, len(mine))
+            model.add(bp_var == sum(expr))
         per_p[pid] = bp_var
         lbs[pid] = lb
         ubs[pid] = ub
@@ -509,6 +743,8 @@ def _build(
                 model.add_implication(busy[pid, s], h)
             model.add(h <= sum(busy[pid, s] for s in slots))
             has_meeting[pid] = h
+    if slack is not None and per_p:
+        model.add(sum(per_p.values()) <= sum(lbs.values()) + slack)
     if hint is not None:
         actual = _participant_breaks(pb, hint)
         for pid, v in per_p.items():
@@ -517,7 +753,7 @@ def _build(
         k = pb.max_break_difference
         assert k is not None
         top = max(ubs.values())
-        hi = model.new_int_var(max(lbs.values()), top, "max_breaks")
+        hi = model.new_int_var(min(max(lbs.values()), top), top, "max_breaks")
         lo = model.new_int_var(0, top, "min_breaks")
         for pid, v in per_p.items():
             model.add(hi >= v)
@@ -553,6 +789,73 @@ def _lower_bounds(an: Analysis, keep: set[str] | None) -> dict[str, int]:
         slots = sorted({s for m in mine for s in an.allowed[m.id]})
         bounds[pid] = breaks_lower_bound(an.problem, slots, len(mine))
     return bounds
+
+
+def _ranges(an: Analysis, keep: set[str] | None) -> dict[str, tuple[int, int]]:
+    """Proven (lower, upper) bounds on each participant's breaks, fairness included.
+
+    Lower: `breaks_lower_bound`. Upper: the most blocks each day's runs of usable slots
+    can hold, and one fewer than the meetings. Fairness then narrows both: a participant
+    sure to have a meeting has at least (largest lower bound) - d breaks, and nobody more
+    than (smallest upper bound among the sure ones) + d. With d = 0 or 1 this often fixes
+    everyone's breaks, or proves infeasibility, before any search.
+    """
+    pb = an.problem
+    lower = _lower_bounds(an, keep)
+    out: dict[str, tuple[int, int]] = {}
+    sure: set[str] = set()
+    for pid, meetings in an.meetings_of.items():
+        mine = [m for m in meetings if keep is None or m.id in keep]
+        if not mine:
+            continue
+        if keep is not None or an.required_count.get(pid, 0):
+            sure.add(pid)
+        slots = sorted({s for m in mine for s in an.allowed[m.id]})
+        days: dict[str, list[int]] = defaultdict(list)
+        for s in slots:
+            days[pb.slots[s].day].append(s)
+        ub = sum(max(0, sum((r + 1) // 2 for _, r in day_runs(pb, ds)) - 1) for ds in days.values())
+        lb = lower.get(pid, 0)
+        out[pid] = (lb, max(lb, min(ub, max(0, len(mine) - 1))))
+    d = pb.max_break_difference
+    if d is not None and sure:
+        top = max(out[p][0] for p in sure) - d
+        cap = min(out[p][1] for p in sure) + d
+        out = {p: (max(lb, top) if p in sure else lb, min(ub, cap)) for p, (lb, ub) in out.items()}
+    return out
+
+
+# Most busy patterns enumerated for one participant, and for one model: CP-SAT expands a
+# table into one literal per pattern, so on long days (the generated delegation's 21
+# slots) tables would swamp the presolve; B2B forums (8-10 slots) stay far below.
+PATTERN_LIMIT = 300
+PATTERN_BUDGET = 20_000
+
+
+def _patterns(
+    pb: Problem, slots: list[int], n: int, lb: int, ub: int
+) -> list[tuple[int, ...]] | None:
+    """Every way to be busy in exactly `n` of `slots` with between lb and ub breaks, as
+    0/1 tuples followed by the breaks; None when there are too many to enumerate."""
+    if n > len(slots) or math.comb(len(slots), n) > PATTERN_LIMIT:
+        return None
+    nxt = [
+        i + 1 < len(slots) and pb.consecutive(pb.slots[slots[i]], pb.slots[slots[i + 1]])
+        for i in range(len(slots))
+    ]
+    day = [pb.slots[s].day for s in slots]
+    table = []
+    for chosen in itertools.combinations(range(len(slots)), n):
+        breaks = 0
+        for a, b in itertools.pairwise(chosen):
+            if day[a] == day[b] and not (b == a + 1 and nxt[a]):
+                breaks += 1
+        if lb <= breaks <= ub:
+            bits = [0] * len(slots)
+            for i in chosen:
+                bits[i] = 1
+            table.append((*bits, breaks))
+    return table
 
 
 def _participant_breaks(pb: Problem, placed: dict[str, int]) -> dict[str, int]:
@@ -596,11 +899,23 @@ def _contiguous(
                         model.add_bool_or([busy[pid, a].Not(), busy[pid, c].Not(), busy[pid, b]])
 
 
-def _params(time_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+# Full-problem workers for feasibility probes, in order: clause learning without LP first.
+# With 2 workers CP-SAT's default runs one full search and one feasibility-jump worker, and
+# the LP only slows these tight assignment problems down: on forumt-14's probes the median
+# time drops from 1.7 s (default, some runs over 10 s) to 0.6 s (all runs under 1 s).
+SAT_SUBSOLVERS = ["no_lp", "quick_restart_no_lp", "quick_restart", "default_lp", "core", "max_lp"]
+
+
+def _params(time_limit: float, workers: int, seed: int, sat: bool = False) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
+    if sat:
+        if workers <= 1:
+            solver.parameters.linearization_level = 0
+        elif workers <= len(SAT_SUBSOLVERS):
+            solver.parameters.subsolvers.extend(SAT_SUBSOLVERS[:workers])
     return solver
 
 
@@ -746,23 +1061,40 @@ def solve_detailed(
     phase1_optimal = True
     placed = hint
     weight_value = 0
+    groups = slot_groups(an) if optional and not fairness else None
+    if groups is not None and len(groups) * 4 > len({s for ss in an.allowed.values() for s in ss}):
+        groups = None  # too little symmetry to be worth it: the slot model proves small cases
     if optional:
-        mdl = _build(an, with_breaks=False, fairness=fairness, hint=hint)
-        mdl.model.maximize(mdl.weight)
         # Leave the break phase at least 40% of the budget when phase 1 cannot prove.
-        solver = _params(
-            remaining() - 0.4 * (time_limit - (time.perf_counter() - t0)), workers, seed
-        )
-        solver.parameters.log_search_progress = log
+        limit = remaining() - 0.4 * (time_limit - (time.perf_counter() - t0))
         t1 = time.perf_counter()
-        code = solver.solve(mdl.model, _FirstSolution(t0, first_seen))
+        grouped: dict[str, int] | None = None
+        if groups is not None:
+            code, grouped, weight_bound = _weight_grouped(
+                an, groups, hint, limit, workers, seed, _FirstSolution(t0, first_seen)
+            )
+            objective = None
+            if grouped is not None:
+                objective = sum(
+                    pb.meeting_by_id[m].weight for m in grouped if not pb.meeting_by_id[m].required
+                )
+        if grouped is None:
+            mdl = _build(an, with_breaks=False, fairness=fairness, hint=hint)
+            mdl.model.maximize(mdl.weight)
+            solver = _params(
+                remaining() - 0.4 * (time_limit - (time.perf_counter() - t0)), workers, seed
+            )
+            solver.parameters.log_search_progress = log
+            code = solver.solve(mdl.model, _FirstSolution(t0, first_seen))
+            weight_bound = solver.best_objective_bound
+            objective = solver.objective_value if code in (2, 4) else None
         result.phases.append(
             PhaseStats(
-                "weight",
+                "weight-grouped" if grouped is not None else "weight",
                 _status_name(code),
                 time.perf_counter() - t1,
-                solver.objective_value if code in (2, 4) else None,
-                solver.best_objective_bound,
+                objective,
+                weight_bound,
             )
         )
         if code == cp_model.INFEASIBLE:
@@ -773,12 +1105,15 @@ def solve_detailed(
                 "unknown", {m.id: "no schedule found within the time limit" for m in pb.meetings}
             )
         phase1_optimal = code == cp_model.OPTIMAL
-        placed = _assignment(mdl, solver) if found else hint
+        if grouped is not None:
+            placed = grouped
+        else:
+            placed = _assignment(mdl, solver) if found else hint
         weight_value = sum(
             pb.meeting_by_id[mid].weight for mid in placed if not pb.meeting_by_id[mid].required
         )
-        if solver.best_objective_bound >= weight_value:
-            result.weight_bound = int(solver.best_objective_bound)
+        if weight_bound >= weight_value:
+            result.weight_bound = int(weight_bound)
 
     # Phase 2: minimise breaks with the weight held, in up to three runs:
     #  a) the full model briefly, for an early valid schedule and a hint (skipped when
@@ -790,36 +1125,42 @@ def solve_detailed(
     # When phase 1 is not proven optimal the set of meetings it scheduled is kept fixed:
     # a much smaller model, and no optimality to lose (the weight is not proven either).
     keep = set(placed) if optional and not phase1_optimal else None
+    if groups is not None and set(placed) != {m.id for m in pb.meetings if an.allowed[m.id]}:
+        # Weight proven or not, a problem with that much symmetry is too large for the
+        # slot-level break model over all meetings: keep the meeting set, decompose by day.
+        keep = set(placed)
     # When every optional meeting fits, they all become required: exactly-one constraints
     # and known meeting counts give far stronger break bounds, and nothing is lost.
     everything = {m.id for m in pb.meetings if an.allowed[m.id]}
     keep_exact = optional and phase1_optimal and set(placed) == everything
     if keep_exact:
         keep = everything
-    lb_total = sum(_lower_bounds(an, keep).values())
+    lb_total = sum(lb for lb, _ in _ranges(an, keep).values())
     best: dict[str, int] | None = placed if optional else None
     best_breaks = _breaks_of(pb, best) if best is not None else None
     bound = lb_total
     optimal = False
     proven_infeasible = False
 
-    def run(name: str, tight: bool, limit: float) -> tuple[int, dict[str, int] | None]:
+    def run(
+        name: str, slack: int | None, limit: float, sat: bool = False
+    ) -> tuple[int, dict[str, int] | None]:
         nonlocal bound
         mdl = _build(
             an,
             with_breaks=True,
             fairness=fairness,
-            tight=tight,
-            hint=None if tight else best,
+            slack=slack,
+            hint=best,
             keep=keep,
         )
         if optional and keep is None:
             mdl.model.add(mdl.weight >= weight_value)
-        if not tight and not isinstance(mdl.breaks, int):
+        if slack is None and not isinstance(mdl.breaks, int):
             if bound > lb_total:
                 mdl.model.add(mdl.breaks >= bound)
             mdl.model.minimize(mdl.breaks)
-        solver = _params(min(limit, remaining()), workers, seed)
+        solver = _params(min(limit, remaining()), workers, seed, sat=sat)
         solver.parameters.log_search_progress = log
         t = time.perf_counter()
         code = solver.solve(mdl.model, _FirstSolution(t0, first_seen))
@@ -833,7 +1174,7 @@ def solve_detailed(
                 solver.best_objective_bound if found else None,
             )
         )
-        if found and not tight and not isinstance(mdl.breaks, int):
+        if found and slack is None and not isinstance(mdl.breaks, int):
             bound = max(bound, int(round(solver.best_objective_bound)))
         return code, (_assignment(mdl, solver) if found else None)
 
@@ -843,34 +1184,58 @@ def solve_detailed(
         if best_breaks is None or value < best_breaks:
             best, best_breaks = schedule, value
 
-    if best is None:
-        code, found = run("breaks-first", False, min(remaining(), 1 + 0.02 * time_limit))
-        proven_infeasible = code == cp_model.INFEASIBLE
-        optimal = code == cp_model.OPTIMAL
-        if found is not None:
-            take(found)
+    exact = keep is None or keep_exact
+    if exact and any(lb > ub for lb, ub in _ranges(an, keep).values()):
+        # Fairness alone rules every schedule out (see _ranges): no search needed.
+        proven_infeasible = True
+    elif exact:
+        # Lower-bound-driven search, as MaxSAT does: probe "every participant within
+        # `slack` of its lower bound and at most lb_total + slack breaks in all", slack =
+        # 0, 1, 2...: feasibility problems that a clause-learning search without LP solves
+        # far faster than the optimisation model. The first feasible probe is optimal (the
+        # smaller ones are proven infeasible); a probe that runs out of time hands over to
+        # the optimisation model, with the best schedule as a hint and the bound so far.
+        slack = 0
+        while not optimal and remaining() > 0.05:
+            if best_breaks is not None and best_breaks <= lb_total + slack:
+                optimal = True
+                break
+            share = 0.5 if best is None and slack == 0 else 0.35
+            code, found = run(f"breaks-probe{slack}", slack, remaining() * share, sat=True)
+            if found is not None:
+                take(found)
+                optimal = True
+            elif code == cp_model.INFEASIBLE:
+                bound = max(bound, lb_total + slack + 1)
+                slack += 1
+                if best is None and slack == 2:
+                    # No schedule yet and the optimum is above the bound: get one quickly
+                    # from the optimisation model, which also gives an upper bound.
+                    code, found = run("breaks-first", None, min(remaining() * 0.2, 5.0), True)
+                    proven_infeasible = code == cp_model.INFEASIBLE
+                    optimal = code == cp_model.OPTIMAL
+                    if found is not None:
+                        take(found)
+                    if proven_infeasible:
+                        break
+            else:
+                break
     if keep is not None and not keep_exact and not fairness and best is not None:
         # Decomposition: with the meeting set and each meeting's day fixed, days no longer
         # interact (tables, double booking and breaks are all within a day; `after` across
         # days already holds), so each day is a small problem of its own.
         improved = _improve_by_day(an, best, remaining, workers, seed, result)
         take(improved)
-    elif not optimal and not proven_infeasible and (best_breaks is None or best_breaks > bound):
-        code, found = run("breaks-tight", True, min(remaining() * 0.3, 10.0))
+    elif not exact and best is None:
+        code, found = run("breaks-first", None, min(remaining(), 1 + 0.02 * time_limit))
+        proven_infeasible = code == cp_model.INFEASIBLE
+        optimal = code == cp_model.OPTIMAL
         if found is not None:
             take(found)
-            optimal = True
-        elif code == cp_model.INFEASIBLE:
-            bound = max(bound, lb_total + 1)
     if best_breaks is not None and best_breaks <= bound:
         optimal = True
-    if (
-        (keep is None or keep_exact)
-        and not optimal
-        and not proven_infeasible
-        and remaining() > 0.05
-    ):
-        code, found = run("breaks", False, remaining())
+    if exact and not optimal and not proven_infeasible and remaining() > 0.05:
+        code, found = run("breaks", None, remaining())
         if found is not None:
             take(found)
         optimal = code == cp_model.OPTIMAL or (best_breaks is not None and best_breaks <= bound)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from events.scheduling import ProblemError, check, load_problem, solve
+from events.scheduling import ProblemError, check, load_problem, solve, solve_detailed
 from events.scheduling.generate import generate_delegation
 
 REPO = Path(__file__).resolve().parents[2]
@@ -661,3 +661,78 @@ def test_forumt14_reaches_published_optimum():
     assert sol["objective"] == {"scheduled_weight": 0, "breaks": 5}
     assert sol["status"] == "optimal"
     assert sol["bound"] == {"breaks": 5}
+
+
+# ------------------------------------------------ variants (bench/bench_scheduler.py)
+
+# Variants of the published instances of the kinds the paper benchmarks (fairness 0-3,
+# forbidden slots, fixed meetings, precedences, combinations), each expected to be proven.
+VARIANT_CASES = [
+    ("tic-12/fair0", "optimal", 0),
+    ("forumt-14/fair0", "infeasible", None),  # 5 participants need a break, some can't
+    ("forumt-14/fair1", "optimal", 5),
+    ("forumt-14/prec-safe", "optimal", 5),
+    ("forumt-14/fixed-rand", "optimal", 6),  # one above the lower bound: two probes
+    ("forumt-14/all-safe-f1", "optimal", 5),
+    ("forumt-14/all-rand-f2", "infeasible", None),
+]
+
+
+@pytest.fixture(scope="module")
+def variant_problems() -> dict[str, dict[str, Any]]:
+    from bench.bench_scheduler import make_variants, reference_schedule
+
+    out = {}
+    for name in ("tic-12", "forumt-14"):
+        base = _b2b(name)
+        out.update(make_variants(name, base, reference_schedule(base), seed=0))
+    return out
+
+
+@pytest.mark.parametrize(("label", "status", "breaks"), VARIANT_CASES)
+def test_variant_proven(variant_problems, label, status, breaks):
+    pb = variant_problems[label]
+    sol = solved(pb, workers=2, time_limit=60)
+    assert sol["status"] == status
+    if breaks is not None:
+        assert sol["objective"]["breaks"] == breaks
+        assert sol["bound"] == {"breaks": breaks}
+
+
+def test_variants_are_deterministic():
+    from bench.bench_scheduler import make_variants
+
+    base = _b2b("tic-12")
+    reference = {m["id"]: "t1" for m in base["meetings"]}
+    first = make_variants("tic-12", base, reference, seed=3)
+    again = make_variants("tic-12", base, reference, seed=3)
+    assert first == again
+    assert [label for label, _ in first] == [label for label, _ in again]
+    assert first != make_variants("tic-12", base, reference, seed=4)
+
+
+def test_fairness_bounds_prove_infeasibility_without_search():
+    # a has one meeting (never a break); b must have one (its slots are split): with
+    # max_break_difference 0 they cannot be equal.
+    pb = problem(
+        [slot("s1"), slot("s2"), slot("s3")],
+        [person("a"), person("b", unavailable=["s2"]), person("c"), person("d")],
+        [meeting("m1", "a", "c"), meeting("m2", "b", "c"), meeting("m3", "b", "d")],
+        fairness=0,
+    )
+    sol = solved(pb)
+    assert sol["status"] == "infeasible"
+
+
+def test_large_weight_phase_is_proven_by_slot_classes():
+    from events.scheduling.solver import analyse, slot_groups
+
+    pb = generate_delegation(seed=1, delegates=20, hosts=40, requests=200, days=2, cities=2)
+    groups = slot_groups(analyse(load_problem(pb)))
+    assert groups is not None and len(groups) == 4  # two half days on each of two days
+    result = solve_detailed(pb, workers=2, time_limit=20)
+    sol = result.solution
+    assert check(pb, sol) == []
+    assert sol["status"] in ("optimal", "feasible")
+    # The class model's MIP proves the weight: its bound is the weight reached.
+    assert result.weight_bound == sol["objective"]["scheduled_weight"]
