@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench worker beat setup migrate demo clean
+.PHONY: run test lint format bench worker beat setup migrate demo messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ worker: setup
 
 beat: setup
 	$(VENV)/bin/celery -A forum_site beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# Refresh the Japanese translation catalogue (needs GNU gettext); the compiled .mo is
+# committed so that a fresh clone needs no gettext.
+messages: setup
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l ja --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l ja
 
 clean:
 	rm -rf $(VENV) var/forum.sqlite3 var/mail .pytest_cache

@@ -149,7 +149,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
 if TESTING:
     # Hashing with the production hasher costs ~0.5 s per user on this hardware; tests
     # create hundreds of users and are not about password strength.
@@ -236,7 +236,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes anonymous requests a 401, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication in one prepared query (forum_site/authentication.py).
+        "forum_site.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -270,6 +271,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Group operations by resource (organisations, events, …) rather than under one "v1".
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a `kind` or a `status`: give each choice set its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "members.models.OrganisationKind",
+        "RegionKindEnum": "members.models.RegionKind",
+        "MembershipStatusEnum": "members.models.MembershipStatus",
+        "EventKindEnum": "events.models.events.EventKind",
+        "EventStatusEnum": "events.models.events.EventStatus",
+        "EventVisibilityEnum": "events.models.events.EventVisibility",
+        "RegistrationStatusEnum": "events.models.events.RegistrationStatus",
+    },
 }
 
 # --- Production hardening (DEBUG off) --------------------------------------------------
@@ -331,6 +342,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invitation_response"] = os.environ.get
 )
 # Confirmed registrants are reminded once, this many hours before the event.
 EVENT_REMINDER_HOURS = env_int("EVENT_REMINDER_HOURS", 24)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["InvitationStatusEnum"] = (
+    "events.models.invitations.InvitationStatus"
+)
 CELERY_BEAT_SCHEDULE["events.sweep_invitations"] = {
     "task": "events.sweep_invitations",
     "schedule": crontab(minute="*"),
@@ -348,11 +362,26 @@ CELERY_BEAT_SCHEDULE["events.send_event_reminders"] = {
 # Seconds the scheduler may spend on one schedule version, and its CP-SAT worker threads.
 DELEGATION_SCHEDULER_TIME_LIMIT = env_int("DELEGATION_SCHEDULER_TIME_LIMIT", 30)
 DELEGATION_SCHEDULER_WORKERS = env_int("DELEGATION_SCHEDULER_WORKERS", 2)
-if not 0 < DELEGATION_SCHEDULER_TIME_LIMIT < min(
-    CELERY_VISIBILITY_TIMEOUT, CELERY_TASK_SOFT_TIME_LIMIT
+if (
+    not 0
+    < DELEGATION_SCHEDULER_TIME_LIMIT
+    < min(CELERY_VISIBILITY_TIMEOUT, CELERY_TASK_SOFT_TIME_LIMIT)
 ):
     raise ImproperlyConfigured(
         "DELEGATION_SCHEDULER_TIME_LIMIT must be positive and shorter than "
         "CELERY_VISIBILITY_TIMEOUT and the task soft time limit, or the broker would "
         "redeliver a schedule task that is still running."
     )
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "DelegationStatusEnum": "events.models.delegations.DelegationStatus",
+        "DelegationDirectionEnum": "events.models.delegations.DelegationDirection",
+        "DelegationApplicationStatusEnum": "events.models.delegations.ApplicationStatus",
+        "ScheduleVersionStatusEnum": "events.models.delegations.VersionStatus",
+        "ScheduleSolverStatusEnum": "events.models.delegations.SolverStatus",
+        "MeetingPriorityEnum": "events.models.delegations.MeetingPriority",
+        "ItineraryItemKindEnum": [("meeting", "meeting"), ("activity", "activity")],
+        "ItineraryRoleEnum": [("delegate", "delegate"), ("host", "host")],
+        "DelegationDecisionEnum": "events.api.delegation_serializers.DECISION_CHOICES",
+    }
+)

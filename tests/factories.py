@@ -1,5 +1,7 @@
 """factory_boy factories for every app, in one place."""
 
+import datetime as dt
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -86,3 +88,62 @@ def member(*, organisation=None, role=Affiliation.Role.ADMIN, platform=None, **u
             organisation=organisation, platform=platform, status=Membership.Status.APPROVED
         )
     return user
+
+
+# --- events ---------------------------------------------------------------------------
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """A published public event in ten days, registration open now."""
+
+    class Meta:
+        model = "events.Event"
+        skip_postgeneration_save = True
+
+    platform = factory.SubFactory(PlatformFactory)
+    kind = "forum_session"
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    title = factory.Sequence(lambda n: f"Event {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=10))
+    ends_at = factory.LazyAttribute(lambda e: e.starts_at + dt.timedelta(hours=3))
+    time_zone = "Asia/Kolkata"
+    venue = "Convention Centre"
+    city = "Ahmedabad"
+    country = "IN"
+    capacity = 10
+    visibility = "public"
+    status = "published"
+
+
+# --- delegations ------------------------------------------------------------------------
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    """A Japan → India delegation open for applications, 3 places, 09:00–12:00 grid of
+    30-minute slots (no days: add DelegationDayFactory rows)."""
+
+    class Meta:
+        model = "events.Delegation"
+        skip_postgeneration_save = True
+
+    platform = factory.SubFactory(PlatformFactory)
+    slug = factory.Sequence(lambda n: f"delegation-{n}")
+    title = factory.Sequence(lambda n: f"Delegation {n}")
+    direction = "jp_to_in"
+    places = 3
+    status = "open"
+    first_slot_start = dt.time(9, 0)
+    last_slot_end = dt.time(12, 0)
+    slot_minutes = 30
+
+
+class DelegationDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.DelegationDay"
+
+    delegation = factory.SubFactory(DelegationFactory)
+    date = factory.Sequence(lambda n: dt.date(2026, 2, 10) + dt.timedelta(days=n))
+    city = "Ahmedabad"
+    venue = "GIFT City Club"
+    time_zone = "Asia/Kolkata"
+    tables = 2

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from ..models import MESSAGE_MAX_LENGTH, ContextType, Conversation, Message
 
 PREVIEW_LENGTH = 140
+MESSAGE_PAGE_SIZE = 50
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -22,6 +23,26 @@ def person(user) -> dict | None:
     if user is None:
         return None
     return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
+
+def message_row_data(r: dict) -> dict:
+    """A message row of `messaging_selectors.message_page` in the shape of MessageSerializer."""
+    sender = r["sender_id"]
+    if sender is not None:
+        name = f"{r['sender_first_name']} {r['sender_last_name']}".strip()
+        sender = {"id": sender, "name": name or r["sender_username"]}
+    return {
+        "id": r["id"],
+        "conversation": r["conversation_id"],
+        "sender": sender,
+        "body": r["body"],
+        "created_at": iso(r["created_at"]),
+        "edited": r["edited_at"] is not None,
+        "edited_at": iso(r["edited_at"]),
+        "deleted": r["deleted_at"] is not None,
+        "deleted_at": iso(r["deleted_at"]),
+        "updated_at": iso(r["updated_at"]),
+    }
 
 
 class PersonSerializer(serializers.Serializer):
@@ -194,7 +215,9 @@ class MessageQuerySerializer(serializers.Serializer):
     before = serializers.IntegerField(min_value=1, required=False)
     after = serializers.IntegerField(min_value=0, required=False)
     since = serializers.DateTimeField(required=False)
-    limit = serializers.IntegerField(min_value=1, max_value=200, required=False, default=50)
+    limit = serializers.IntegerField(
+        min_value=1, max_value=200, required=False, default=MESSAGE_PAGE_SIZE
+    )
 
     def validate(self, attrs):
         if "before" in attrs and "after" in attrs:

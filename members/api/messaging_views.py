@@ -27,6 +27,7 @@ from .. import messaging_selectors as selectors
 from .. import messaging_services as services
 from ..models import Block, ContextType, Conversation
 from .messaging_serializers import (
+    MESSAGE_PAGE_SIZE,
     BlockCreateSerializer,
     BlockSerializer,
     ConversationSerializer,
@@ -40,6 +41,7 @@ from .messaging_serializers import (
     PreferenceSerializer,
     ReadStateSerializer,
     UnreadSerializer,
+    message_row_data,
 )
 from .views import errors
 
@@ -346,11 +348,14 @@ class ConversationViewSet(
             conversation_id = int(pk)
         except ValueError:
             raise Http404("No such conversation.")
-        query = MessageQuerySerializer(data=request.query_params)
-        if not query.is_valid():
-            selectors.conversation_visible(user=request.user, pk=pk)  # 404 before 400
-            raise ValidationError(query.errors)
-        q = query.validated_data
+        if request.query_params:
+            query = MessageQuerySerializer(data=request.query_params)
+            if not query.is_valid():
+                selectors.conversation_visible(user=request.user, pk=pk)  # 404 before 400
+                raise ValidationError(query.errors)
+            q = query.validated_data
+        else:  # the usual request: the latest page
+            q = {"limit": MESSAGE_PAGE_SIZE}
         rows, more = selectors.message_page(
             user=request.user,
             conversation_id=conversation_id,
@@ -371,11 +376,11 @@ class ConversationViewSet(
 
         return Response(
             {
-                "results": MessageSerializer(rows, many=True).data,
+                "results": [message_row_data(r) for r in rows],
                 "has_older": has_older,
                 "has_newer": has_newer,
-                "older": link(before=rows[0].pk) if rows and has_older else None,
-                "newer": link(after=rows[-1].pk) if rows and has_newer else None,
+                "older": link(before=rows[0]["id"]) if rows and has_older else None,
+                "newer": link(after=rows[-1]["id"]) if rows and has_newer else None,
             }
         )
 

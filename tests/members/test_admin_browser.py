@@ -51,7 +51,8 @@ def test_staff_reject_membership_with_reason_in_admin(page, mailbox):
     page.wait_for_selector(".messagelist")
     membership.refresh_from_db()
     assert (membership.status, membership.decision_reason) == (
-        Membership.Status.REJECTED, "Please complete your company profile first."
+        Membership.Status.REJECTED,
+        "Please complete your company profile first.",
     )
     [mail] = mailbox.wait_for(1)
     assert "Please complete your company profile first." in mailbox.text(mail)

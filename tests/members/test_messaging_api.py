@@ -621,6 +621,60 @@ def test_block_list_query_count_is_constant(asha, django_assert_num_queries, cou
     assert response.json()["count"] == count
 
 
+def test_message_page_applies_the_same_access_rule_as_everything_else(asha, kenji, platform):
+    # The message page writes the access rule in SQL of its own; it must agree with
+    # `conversation_ids_visible` for every kind of person.
+    from members.messaging_selectors import conversation_ids_visible
+
+    mitsui = org_of(kenji)
+    direct = start(asha, kenji)
+    to_mitsui = start(asha, organisation_id=mitsui.pk)
+    colleague = member(organisation=mitsui, role=Affiliation.Role.REPRESENTATIVE)
+    former = member(organisation=mitsui, role=Affiliation.Role.REPRESENTATIVE)
+    Affiliation.objects.filter(user=former).update(is_active=False)
+    leaver = member(organisation=mitsui, role=Affiliation.Role.REPRESENTATIVE)
+    services.conversation_leave(actor=leaver, conversation_id=to_mitsui.pk)
+    services.conversation_leave(actor=kenji, conversation_id=direct.pk)
+    outsider = member(platform=platform)
+    seen = {}
+    for person in (asha, kenji, colleague, former, leaver, outsider):
+        visible = set(
+            Conversation.objects.filter(id__in=conversation_ids_visible(person)).values_list(
+                "pk", flat=True
+            )
+        )
+        for conversation in (direct, to_mitsui):
+            url = f"{API}{conversation.pk}/messages/"
+            code = client_for(person).get(url).status_code
+            polled = client_for(person).get(url, {"since": timezone.now().isoformat()})
+            assert (code, polled.status_code) == (
+                (200, 200) if conversation.pk in visible else (404, 404)
+            )
+            seen[person.username, conversation.pk] = code
+    assert list(seen.values()) == [200, 200, 404, 200, 404, 200, 404, 404, 404, 404, 404, 404]
+
+
+def test_token_authentication_answers_like_drf(asha, kenji):
+    from rest_framework.authtoken.models import Token
+
+    conversation = start(asha, kenji)
+    token = Token.objects.create(user=kenji)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    page = client.get(f"{API}{conversation.pk}/messages/")
+    assert page.status_code == 200
+    assert page.json()["results"][0]["sender"] == {"id": asha.pk, "name": "Asha Reddy"}
+    assert client.get(API).json()["results"][0]["id"] == conversation.pk
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-token")
+    refused = client.get(f"{API}{conversation.pk}/messages/")
+    assert (refused.status_code, refused.json()) == (401, {"detail": "Invalid token."})
+    kenji.is_active = False
+    kenji.save(update_fields=["is_active"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    inactive = client.get(f"{API}{conversation.pk}/messages/")
+    assert (inactive.status_code, inactive.json()) == (401, {"detail": "User inactive or deleted."})
+
+
 # --- Throttling ------------------------------------------------------------------------------
 
 

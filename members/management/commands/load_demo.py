@@ -5,6 +5,9 @@ from django.utils.module_loading import import_string
 LOADERS = [
     "members.demo.load",
     "members.demo_messaging.load",
+    "events.demo.load",
+    "events.demo_delegations.load",
+    "events.demo_invitations.load",
 ]
 
 

@@ -1,0 +1,289 @@
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+
+from . import (
+    admin_delegations,  # noqa: F401 (registers the delegation admin)
+    admin_invitations,  # noqa: F401 (registers the invitations admin)
+    selectors,
+    services,
+)
+from .models import CalendarFeedToken, Event, Registration
+
+
+class RegistrationInline(admin.TabularInline):
+    """Registrations are read here; seats change only through the services (actions)."""
+
+    model = Registration
+    extra = 0
+    fields = [
+        "user",
+        "organisation",
+        "status",
+        "waitlist_position",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+        "checked_in_at",
+    ]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    ordering = ["status", "waitlist_position", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "organisation")
+
+
+def _error_text(exc) -> str:
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+class EventAdminForm(forms.ModelForm):
+    online_url = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = Event
+        fields = "__all__"  # noqa: DJ007 (the admin narrows this with its fieldsets)
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data.get("capacity")
+        taken = self.instance.seats_taken if self.instance.pk else 0
+        if capacity is not None and capacity < taken:
+            raise forms.ValidationError(
+                f"{taken} people are already confirmed, so the capacity cannot be lower "
+                f"than that. Cancel registrations first."
+            )
+        return capacity
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = [
+        "title",
+        "platform",
+        "kind",
+        "starts_at",
+        "city",
+        "status",
+        "visibility",
+        "capacity",
+        "seats_taken",
+        "waitlist_length",
+    ]
+    list_filter = ["platform", "status", "kind", "visibility", "starts_at", "country"]
+    date_hierarchy = "starts_at"
+    search_fields = ["title", "title_ja", "city", "venue", "slug"]
+    list_select_related = ["platform"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["sectors", "organiser_users", "organiser_organisations"]
+    readonly_fields = ["seats_taken", "waitlist_length", "sequence", "created_at", "updated_at"]
+    inlines = [RegistrationInline]
+    actions = ["publish", "cancel_events", "export_attendees"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["platform", "kind", "title", "title_ja", "slug", "status", "visibility"]},
+        ),
+        (
+            "When and where",
+            {
+                "fields": [
+                    "starts_at",
+                    "ends_at",
+                    "time_zone",
+                    "venue",
+                    "address",
+                    "city",
+                    "country",
+                    "online_url",
+                ]
+            },
+        ),
+        (
+            "Registration",
+            {
+                "fields": [
+                    "capacity",
+                    "max_per_organisation",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "seats_taken",
+                    "waitlist_length",
+                ]
+            },
+        ),
+        (
+            "Description",
+            {
+                "fields": [
+                    "description",
+                    "description_ja",
+                    "sectors",
+                    "organiser_users",
+                    "organiser_organisations",
+                ]
+            },
+        ),
+        ("Calendar", {"fields": ["sequence", "created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        values = {f: form.cleaned_data[f] for f in form.changed_data if f in services.EVENT_FIELDS}
+        try:
+            if change:
+                services.event_update(actor=request.user, event=obj, **values)
+            else:
+                created = services.event_create(
+                    actor=request.user,
+                    **{
+                        f: form.cleaned_data[f]
+                        for f in services.EVENT_FIELDS
+                        if f in form.cleaned_data
+                    },
+                )
+                obj.pk = created.pk
+                obj._state.adding = False
+        except (ValidationError, PermissionDenied) as exc:
+            # The form validated already; a service refusal (e.g. capacity below seats
+            # taken) is shown instead of a 500, and nothing changed.
+            self.message_user(request, _error_text(exc), messages.ERROR)
+            obj._service_refused = True
+
+    def save_related(self, request, form, formsets, change):
+        if getattr(form.instance, "_service_refused", False):
+            return
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_from_db()
+
+    @admin.action(description="Publish selected events")
+    def publish(self, request, queryset):
+        done = 0
+        for event in queryset:
+            try:
+                services.event_publish(actor=request.user, event=event)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{event}: {_error_text(exc)}", messages.ERROR)
+        self.message_user(request, f"{done} event(s) published.")
+
+    @admin.action(description="Cancel selected events and notify registrants")
+    def cancel_events(self, request, queryset):
+        done = 0
+        for event in queryset:
+            try:
+                services.event_cancel(actor=request.user, event=event)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{event}: {_error_text(exc)}", messages.ERROR)
+        self.message_user(request, f"{done} event(s) cancelled; registrants are being notified.")
+
+    @admin.action(description="Export attendees of selected events (CSV)")
+    def export_attendees(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        header = [
+            "event",
+            "registration",
+            "name",
+            "email",
+            "organisation",
+            "country",
+            "status",
+            "waitlist_position",
+            "registered_at",
+            "checked_in_at",
+        ]
+        writer.writerow(header)
+        for event in queryset.order_by("starts_at", "id"):
+            for row in selectors.attendee_rows(event=event):
+                writer.writerow([event.title, *(row[h] for h in header[1:])])
+        return response
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = [
+        "user",
+        "organisation",
+        "event",
+        "status",
+        "waitlist_position",
+        "created_at",
+        "checked_in_at",
+    ]
+    list_filter = ["status", "event__platform", "event__starts_at"]
+    search_fields = [
+        "user__username",
+        "user__email",
+        "user__last_name",
+        "organisation__name",
+        "event__title",
+    ]
+    list_select_related = ["user", "organisation", "event"]
+    readonly_fields = [
+        "event",
+        "user",
+        "organisation",
+        "status",
+        "waitlist_position",
+        "via_invitation",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+        "checked_in_at",
+        "notified_state",
+    ]
+    actions = ["check_in", "cancel_registrations"]
+
+    def has_add_permission(self, request):
+        # Registrations are made by people (or invitations) through the services.
+        return False
+
+    @admin.action(description="Check in (mark attended)")
+    def check_in(self, request, queryset):
+        done = 0
+        for registration in queryset:
+            try:
+                services.registration_check_in(actor=request.user, registration=registration)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{registration}: {_error_text(exc)}", messages.ERROR)
+        self.message_user(request, f"{done} registration(s) checked in.")
+
+    @admin.action(description="Cancel (frees the seat for the waitlist)")
+    def cancel_registrations(self, request, queryset):
+        done = 0
+        for registration in queryset:
+            try:
+                services.registration_cancel(actor=request.user, registration=registration)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{registration}: {_error_text(exc)}", messages.ERROR)
+        self.message_user(request, f"{done} registration(s) cancelled.")
+
+
+@admin.register(CalendarFeedToken)
+class CalendarFeedTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username", "user__email"]
+    readonly_fields = ["user", "token", "created_at"]
+    actions = ["rotate"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Revoke (issue a new secret URL)")
+    def rotate(self, request, queryset):
+        for feed in queryset:
+            services.calendar_feed_token_rotate(user=feed.user)
+        self.message_user(request, f"{queryset.count()} feed URL(s) revoked.")

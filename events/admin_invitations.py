@@ -1,0 +1,316 @@
+"""The invitations backoffice: invite people to an event, follow, resend, revoke, export.
+
+The Event change page has an "Invite…" and an "Invitations" button (template
+admin/events/event/change_form.html) leading to the views below.
+"""
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import urlencode
+
+from members.models import Country, Organisation, OrganisationKind, Platform, Sector
+
+from . import invitation_selectors as selectors
+from . import invitation_services as services
+from .models import Event, Invitation, InvitationToken, RegistrationReminder
+
+
+def _error_text(exc) -> str:
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+class InviteForm(forms.Form):
+    emails = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 70}),
+        help_text="One person per line: email, “Name <email>” or “email, Name”.",
+    )
+    csv_file = forms.FileField(
+        required=False,
+        label="CSV file",
+        help_text="With a header row naming an “email” column (and optionally “name”, "
+        "“language”), or one person per row.",
+    )
+    users = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="People",
+        widget=FilteredSelectMultiple("people", is_stacked=False),
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        widget=FilteredSelectMultiple("organisations", is_stacked=False),
+        help_text="Each organisation's active representatives are invited.",
+    )
+    audience_platform = forms.ModelChoiceField(
+        queryset=Platform.objects.all(),
+        required=False,
+        label="Audience: approved members of",
+    )
+    audience_sectors = forms.ModelMultipleChoiceField(
+        queryset=Sector.objects.all(),
+        required=False,
+        label="… in these sectors",
+        widget=FilteredSelectMultiple("sectors", is_stacked=False),
+    )
+    audience_country = forms.ChoiceField(
+        choices=[("", "any country"), *Country.choices],
+        required=False,
+        label="… in",
+    )
+    audience_kinds = forms.MultipleChoiceField(
+        choices=OrganisationKind.choices,
+        required=False,
+        label="… of these kinds",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    language = forms.ChoiceField(
+        choices=[("en", "English"), ("ja", "Japanese")],
+        initial="en",
+        help_text="For addresses without an account (people with an account get their "
+        "profile's language).",
+    )
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text="Optional note shown in the email.",
+    )
+    expires_at = forms.DateTimeField(
+        required=False,
+        label="Answer by",
+        help_text="Default: the event's registration close (or start). Format 2026-03-01 18:00 (UTC).",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("username")
+        )
+
+    def clean_csv_file(self):
+        upload = self.cleaned_data.get("csv_file")
+        if not upload:
+            return ""
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        raw = upload.read()
+        for encoding in ("utf-8-sig", "cp932"):  # Excel in Japan saves Shift-JIS
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+        raise forms.ValidationError("Save the CSV file as UTF-8.")
+
+    def clean(self):
+        data = super().clean()
+        audience_bits = (
+            data.get("audience_sectors")
+            or data.get("audience_country")
+            or data.get("audience_kinds")
+        )
+        if audience_bits and not data.get("audience_platform"):
+            self.add_error("audience_platform", "Choose the platform whose members to invite.")
+        if not (
+            data.get("emails", "").strip()
+            or data.get("csv_file")
+            or data.get("users")
+            or data.get("organisations")
+            or data.get("audience_platform")
+        ):
+            raise forms.ValidationError(
+                "Give at least one address, person, organisation or audience."
+            )
+        return data
+
+    def audience(self):
+        data = self.cleaned_data
+        if not data.get("audience_platform"):
+            return None
+        return services.Audience(
+            platform=data["audience_platform"],
+            sectors=list(data["audience_sectors"]),
+            country=data["audience_country"],
+            kinds=data["audience_kinds"],
+        )
+
+
+class InvitationTokenInline(admin.TabularInline):
+    model = InvitationToken
+    extra = 0
+    fields = ["created_at"]
+    readonly_fields = ["created_at"]
+    can_delete = False
+    verbose_name_plural = "Links sent (only their hashes are stored)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = [
+        "email",
+        "name",
+        "event",
+        "status",
+        "attempts",
+        "last_error_short",
+        "sent_at",
+        "reminders_sent",
+        "expires_at",
+        "responded_at",
+    ]
+    list_filter = ["status", "language", "event"]
+    search_fields = ["email", "name", "event__title", "organisation__name"]
+    list_select_related = ["event"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Invitation._meta.fields]
+    inlines = [InvitationTokenInline]
+    actions = ["resend", "revoke", "export_csv"]
+
+    def has_add_permission(self, request):
+        return False  # through "Invite…" on the event
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the history stays
+
+    @admin.display(description="Last error")
+    def last_error_short(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("invite/<int:event_id>/", wrap(self.invite_view), name="events_invitation_invite"),
+            path("event/<int:event_id>/", wrap(self.event_view), name="events_invitation_event"),
+            *super().get_urls(),
+        ]
+
+    def _event(self, request, event_id) -> Event:
+        if not request.user.is_staff:
+            raise PermissionDenied
+        return get_object_or_404(Event, pk=event_id)
+
+    def invite_view(self, request, event_id: int):
+        event = self._event(request, event_id)
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        result = None
+        form = InviteForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.invitations_create(
+                    actor=request.user,
+                    event=event,
+                    emails_text=data["emails"],
+                    csv_text=data["csv_file"] or "",
+                    users=data["users"],
+                    organisations=data["organisations"],
+                    audience=form.audience(),
+                    language=data["language"],
+                    note=data["note"],
+                    expires_at=data["expires_at"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                self.message_user(
+                    request,
+                    f"{len(result.created)} invitation(s) created and queued for sending; "
+                    f"{len(result.merged)} merged; {len(result.invalid)} invalid.",
+                    messages.SUCCESS if not result.invalid else messages.WARNING,
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Invite people to {event.title}",
+            "event": event,
+            "form": form,
+            "result": result,
+            "media": self.media + form.media,
+            "opts": self.model._meta,
+            "stats_url": reverse("admin:events_invitation_event", args=[event.pk]),
+        }
+        return TemplateResponse(request, "events/invitations/admin_invite.html", context)
+
+    def event_view(self, request, event_id: int):
+        event = self._event(request, event_id)
+        stats = selectors.invitation_stats(event=event)
+        changelist = reverse("admin:events_invitation_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Invitations to {event.title}",
+            "event": event,
+            "opts": self.model._meta,
+            "rows": [
+                (
+                    state,
+                    stats[state],
+                    f"{changelist}?{urlencode({'event__id__exact': event.pk, 'status__exact': state})}"
+                    if state != "expired"
+                    else "",
+                )
+                for state in selectors.STATES
+            ],
+            "total": stats["total"],
+            "failed": selectors.invitations_for_event(event=event, state="failed")[:50],
+            "invite_url": reverse("admin:events_invitation_invite", args=[event.pk]),
+            "all_url": f"{changelist}?{urlencode({'event__id__exact': event.pk})}",
+        }
+        return TemplateResponse(request, "events/invitations/admin_event.html", context)
+
+    def _each(self, request, queryset, service, verb: str):
+        done = 0
+        for invitation in queryset.select_related("event"):
+            try:
+                service(actor=request.user, invitation=invitation)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"{invitation.email}: {_error_text(exc)}", messages.ERROR
+                )
+        self.message_user(request, f"{done} invitation(s) {verb}.")
+
+    @admin.action(description="Resend selected invitations (new email and link)")
+    def resend(self, request, queryset):
+        self._each(request, queryset, services.invitation_resend, "queued for resending")
+
+    @admin.action(description="Revoke selected invitations (their links stop working)")
+    def revoke(self, request, queryset):
+        self._each(request, queryset, services.invitation_revoke, "revoked")
+
+    @admin.action(description="Export selected invitations (CSV)")
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="invitations.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(["event", *selectors.EXPORT_HEADER])
+        invitations = selectors.with_state(
+            queryset.select_related("event", "organisation", "registration")
+        ).order_by("event__starts_at", "event_id", "created_at", "id")
+        for inv in invitations:
+            row = selectors.export_row(inv)
+            writer.writerow([inv.event.title, *(row[h] for h in selectors.EXPORT_HEADER)])
+        return response
+
+
+@admin.register(RegistrationReminder)
+class RegistrationReminderAdmin(admin.ModelAdmin):
+    list_display = ["registration", "sent_at"]
+    search_fields = ["registration__user__email", "registration__event__title"]
+    list_select_related = ["registration__user", "registration__event"]
+    readonly_fields = ["registration", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False

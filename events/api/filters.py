@@ -1,0 +1,59 @@
+import django_filters
+from django.db.models import F, Q
+from django_filters.rest_framework import DjangoFilterBackend
+
+from ..models import Event
+
+
+class EventFilter(django_filters.FilterSet):
+    platform = django_filters.CharFilter(field_name="platform__slug", help_text="Platform slug.")
+    sector = django_filters.CharFilter(
+        method="filter_sector", help_text="Sector slug, e.g. `semiconductors`."
+    )
+    city = django_filters.CharFilter(field_name="city", lookup_expr="iexact")
+    country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
+    starts_after = django_filters.DateFilter(
+        field_name="starts_at",
+        lookup_expr="date__gte",
+        help_text="Starts on or after (YYYY-MM-DD).",
+    )
+    starts_before = django_filters.DateFilter(
+        field_name="starts_at",
+        lookup_expr="date__lte",
+        help_text="Starts on or before (YYYY-MM-DD).",
+    )
+    upcoming = django_filters.BooleanFilter(method="filter_upcoming", help_text="Not yet ended.")
+    has_free_seats = django_filters.BooleanFilter(
+        method="filter_free_seats", help_text="Seats left (or unlimited capacity)."
+    )
+
+    class Meta:
+        model = Event
+        fields = ["kind", "status", "visibility"]
+
+    def filter_sector(self, queryset, name, value):
+        through = Event.sectors.through
+        return queryset.filter(pk__in=through.objects.filter(sector__slug=value).values("event_id"))
+
+    def filter_upcoming(self, queryset, name, value):
+        from django.utils import timezone
+
+        now = timezone.now()
+        return queryset.filter(ends_at__gte=now) if value else queryset.filter(ends_at__lt=now)
+
+    def filter_free_seats(self, queryset, name, value):
+        free = Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity"))
+        return queryset.filter(free) if value else queryset.exclude(free)
+
+
+class LeanFilterBackend(DjangoFilterBackend):
+    """Skips building the FilterSet (a deepcopy of every filter, ~3 ms) when the request
+    uses none of its parameters: the unfiltered list is the hot path."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not (
+            filterset_class.base_filters.keys() & request.query_params.keys()
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -1,0 +1,238 @@
+from django.conf import settings
+from rest_framework import serializers
+
+from members.models import Organisation
+
+from ..models import Event, Registration
+
+LIST_FIELDS = [
+    "id",
+    "slug",
+    "platform__slug",
+    "platform__name",
+    "kind",
+    "title",
+    "title_ja",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "venue",
+    "city",
+    "country",
+    "online_url",
+    "capacity",
+    "seats_taken",
+    "waitlist_length",
+    "registration_opens_at",
+    "registration_closes_at",
+    "visibility",
+    "status",
+]
+
+
+class EventListSerializer(serializers.Serializer):
+    """The list shape. The list view builds these dicts from `.values()` rows directly (see
+    `event_list_rows`) to stay fast; this class documents the shape for the schema."""
+
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    platform = serializers.CharField(help_text="Platform slug.")
+    platform_name = serializers.CharField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    title_ja = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    time_zone = serializers.CharField()
+    venue = serializers.CharField()
+    city = serializers.CharField()
+    country = serializers.CharField()
+    online_url = serializers.CharField()
+    capacity = serializers.IntegerField(allow_null=True)
+    seats_left = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
+    waitlist_length = serializers.IntegerField()
+    registration_opens_at = serializers.DateTimeField(allow_null=True)
+    registration_closes_at = serializers.DateTimeField(allow_null=True)
+    visibility = serializers.CharField()
+    status = serializers.CharField()
+    sectors = serializers.ListField(child=serializers.CharField())
+
+
+def _iso(value):
+    if value is None:
+        return None
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def event_list_rows(rows: list[dict], sectors: dict[int, list[str]]) -> list[dict]:
+    out = []
+    for r in rows:
+        capacity = r["capacity"]
+        out.append(
+            {
+                "id": r["id"],
+                "slug": r["slug"],
+                "platform": r["platform__slug"],
+                "platform_name": r["platform__name"],
+                "kind": r["kind"],
+                "title": r["title"],
+                "title_ja": r["title_ja"],
+                "starts_at": _iso(r["starts_at"]),
+                "ends_at": _iso(r["ends_at"]),
+                "time_zone": r["time_zone"],
+                "venue": r["venue"],
+                "city": r["city"],
+                "country": r["country"],
+                "online_url": r["online_url"],
+                "capacity": capacity,
+                "seats_left": None if capacity is None else max(capacity - r["seats_taken"], 0),
+                "waitlist_length": r["waitlist_length"],
+                "registration_opens_at": _iso(r["registration_opens_at"]),
+                "registration_closes_at": _iso(r["registration_closes_at"]),
+                "visibility": r["visibility"],
+                "status": r["status"],
+                "sectors": sectors.get(r["id"], []),
+            }
+        )
+    return out
+
+
+class MyRegistrationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Registration
+        fields = ["id", "status", "waitlist_position", "organisation"]
+
+
+class EventDetailSerializer(serializers.ModelSerializer):
+    platform = serializers.CharField(source="platform.slug")
+    platform_name = serializers.CharField(source="platform.name")
+    sectors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    organisers = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True, source="organiser_organisations"
+    )
+    seats_left = serializers.IntegerField(read_only=True, allow_null=True)
+    my_registration = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "slug",
+            "platform",
+            "platform_name",
+            "kind",
+            "title",
+            "title_ja",
+            "description",
+            "description_ja",
+            "starts_at",
+            "ends_at",
+            "time_zone",
+            "venue",
+            "address",
+            "city",
+            "country",
+            "online_url",
+            "capacity",
+            "seats_taken",
+            "seats_left",
+            "waitlist_length",
+            "max_per_organisation",
+            "registration_opens_at",
+            "registration_closes_at",
+            "visibility",
+            "status",
+            "sequence",
+            "sectors",
+            "organisers",
+            "my_registration",
+            "ics_url",
+            "page_url",
+        ]
+
+    def get_my_registration(self, event) -> dict | None:
+        registration = self.context.get("my_registration")
+        return MyRegistrationSerializer(registration).data if registration else None
+
+    def get_ics_url(self, event) -> str:
+        return f"{settings.SITE_URL}/api/v1/events/{event.pk}/ics/"
+
+    def get_page_url(self, event) -> str:
+        return f"{settings.SITE_URL}/events/{event.pk}/"
+
+
+class RegisterSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The organisation you register for; needed only if you represent several.",
+    )
+
+
+def registration_message(registration: Registration) -> str:
+    if registration.status == Registration.Status.WAITLISTED:
+        return (
+            f"The event is full. You are number {registration.waitlist_position} on the "
+            f"waitlist; we will email you if a seat becomes free."
+        )
+    if registration.status == Registration.Status.CONFIRMED:
+        return "You are confirmed."
+    if registration.status == Registration.Status.CANCELLED:
+        return "Your registration is cancelled."
+    return "You have been checked in."
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    event_title = serializers.CharField(source="event.title", read_only=True)
+    event_starts_at = serializers.DateTimeField(source="event.starts_at", read_only=True)
+    event_status = serializers.CharField(source="event.status", read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "event",
+            "event_title",
+            "event_starts_at",
+            "event_status",
+            "organisation",
+            "organisation_name",
+            "status",
+            "waitlist_position",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+            "checked_in_at",
+            "message",
+        ]
+        read_only_fields = fields
+
+    def get_message(self, registration) -> str:
+        return registration_message(registration)
+
+
+class AttendeeSerializer(serializers.Serializer):
+    registration = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.CharField()
+    organisation = serializers.CharField()
+    country = serializers.CharField()
+    status = serializers.CharField()
+    waitlist_position = serializers.IntegerField(allow_null=True)
+    registered_at = serializers.DateTimeField()
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+
+
+class CheckInSerializer(serializers.Serializer):
+    registration = serializers.IntegerField()
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)

@@ -1,0 +1,121 @@
+"""The admin backoffice as staff use it: accept in bulk, run the scheduler, look at the
+grid, publish; every delegation admin page renders."""
+
+import pytest
+from django.test import Client
+
+from events.models import DelegationApplication, ScheduleVersion
+
+from .test_delegation_world import accept_and_host, build_world, with_requests
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def admin_client(w) -> Client:
+    w.staff.is_superuser = True
+    w.staff.save()
+    client = Client()
+    client.force_login(w.staff)
+    return client
+
+
+def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
+    w = build_world()
+    from events import delegation_services as services
+
+    apps = [
+        services.application_submit(actor=w.kenji, delegation=w.delegation),
+        services.application_submit(actor=w.yuki, delegation=w.delegation),
+    ]
+    client = admin_client(w)
+    with on_commit():
+        response = client.post(
+            "/admin/events/delegationapplication/",
+            {"action": "mark_accepted", "_selected_action": [a.pk for a in apps]},
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert set(DelegationApplication.objects.values_list("status", flat=True)) == {"accepted"}
+    assert sorted(m["To"] for m in mailbox.messages) == ["kenji@example.com", "yuki@example.com"]
+    w.app_kato, w.app_mori = apps
+    services.host_add(actor=w.staff, delegation=w.delegation, organisation=w.sneha, days=[w.day1])
+    services.host_add(actor=w.staff, delegation=w.delegation, organisation=w.bamboo, days=[w.day2])
+    with_requests(w)
+    with on_commit():
+        client.post(
+            "/admin/events/delegation/",
+            {"action": "run_scheduler", "_selected_action": [w.delegation.pk]},
+        )
+    version = ScheduleVersion.objects.get()
+    assert (version.status, version.solver_status) == ("done", "optimal")
+    grid = client.get(f"/admin/events/scheduleversion/{version.pk}/grid/")
+    assert grid.status_code == 200
+    html = grid.content.decode()
+    assert "Kato Precision<br>× Sneha Tea Estates ⇄" in html
+    assert "Publish this version" in html
+    mailbox.clear()
+    with on_commit():
+        client.post(
+            "/admin/events/scheduleversion/",
+            {"action": "publish", "_selected_action": [version.pk]},
+        )
+    version.refresh_from_db()
+    assert version.published_at is not None
+    assert len(mailbox.messages) == 4
+
+
+def test_every_delegation_admin_page_renders(on_commit):
+    w = with_requests(accept_and_host(build_world()))
+    from events import delegation_services as services
+
+    with on_commit():
+        version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    client = admin_client(w)
+    request = w.delegation.meeting_requests.first()
+    for url in [
+        "/admin/events/delegation/",
+        f"/admin/events/delegation/{w.delegation.pk}/change/",
+        "/admin/events/delegation/add/",
+        "/admin/events/delegationapplication/",
+        f"/admin/events/delegationapplication/{w.app_kato.pk}/change/",
+        "/admin/events/delegationhost/",
+        f"/admin/events/delegationhost/{w.host_sneha.pk}/change/",
+        "/admin/events/delegationhost/add/",
+        "/admin/events/meetingrequest/",
+        f"/admin/events/meetingrequest/{request.pk}/change/",
+        "/admin/events/meetingrequest/add/",
+        "/admin/events/scheduleversion/",
+        f"/admin/events/scheduleversion/{version.pk}/change/",
+        f"/admin/events/scheduleversion/{version.pk}/grid/",
+        "/admin/events/scheduledmeeting/",
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_admin_pin_through_the_change_form(on_commit):
+    w = with_requests(accept_and_host(build_world()))
+    client = admin_client(w)
+    request = w.delegation.meeting_requests.get(from_organisation=w.mori)
+    url = f"/admin/events/meetingrequest/{request.pk}/change/"
+    response = client.post(
+        url,
+        {"priority": "high", "note": "", "pinned_day": w.day1.pk, "pinned_start": "10:45"},
+    )
+    assert response.status_code == 200  # the form shows the error
+    assert "Not a slot start; choose one of 09:00, 09:30, 10:00, 11:00, 11:30." in (
+        response.content.decode()
+    )
+    client.post(
+        url, {"priority": "high", "note": "", "pinned_day": w.day1.pk, "pinned_start": "11:00"}
+    )
+    request.refresh_from_db()
+    assert (request.priority, request.pinned_day, str(request.pinned_start)) == (
+        "high",
+        w.day1,
+        "11:00:00",
+    )
