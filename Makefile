@@ -25,6 +25,7 @@ demo: migrate
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py load_demo
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py ensure_admin
 
+run: export FORUM_SITE_URL ?= http://$(HOST):$(PORT)
 run: demo
 	@echo "Site: http://$(HOST):$(PORT)/  admin: /admin/  API docs: /api/docs/"
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)

@@ -33,6 +33,8 @@ def setup_django(*, fresh: bool = False) -> None:
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key")
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+    # Per-task log lines would bury the figures.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     url = os.environ.get("BENCH_DATABASE_URL")
     if not url:
         import psycopg

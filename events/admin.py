@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 
+from forum_site.admin_actions import error_text, run_each
+
 from . import (
     admin_delegations,  # noqa: F401 (registers the delegation admin)
     admin_invitations,  # noqa: F401 (registers the invitations admin)
@@ -39,10 +41,6 @@ class RegistrationInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "organisation")
-
-
-def _error_text(exc) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 class EventAdminForm(forms.ModelForm):
@@ -154,7 +152,7 @@ class EventAdmin(admin.ModelAdmin):
         except (ValidationError, PermissionDenied) as exc:
             # The form validated already; a service refusal (e.g. capacity below seats
             # taken) is shown instead of a 500, and nothing changed.
-            self.message_user(request, _error_text(exc), messages.ERROR)
+            self.message_user(request, error_text(exc), messages.ERROR)
             obj._service_refused = True
 
     def save_related(self, request, form, formsets, change):
@@ -165,25 +163,23 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected events")
     def publish(self, request, queryset):
-        done = 0
-        for event in queryset:
-            try:
-                services.event_publish(actor=request.user, event=event)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"{event}: {_error_text(exc)}", messages.ERROR)
-        self.message_user(request, f"{done} event(s) published.")
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda event: services.event_publish(actor=request.user, event=event),
+            done="{n} event(s) published.",
+        )
 
     @admin.action(description="Cancel selected events and notify registrants")
     def cancel_events(self, request, queryset):
-        done = 0
-        for event in queryset:
-            try:
-                services.event_cancel(actor=request.user, event=event)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"{event}: {_error_text(exc)}", messages.ERROR)
-        self.message_user(request, f"{done} event(s) cancelled; registrants are being notified.")
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda event: services.event_cancel(actor=request.user, event=event),
+            done="{n} event(s) cancelled; registrants are being notified.",
+        )
 
     @admin.action(description="Export attendees of selected events (CSV)")
     def export_attendees(self, request, queryset):
@@ -251,25 +247,23 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Check in (mark attended)")
     def check_in(self, request, queryset):
-        done = 0
-        for registration in queryset:
-            try:
-                services.registration_check_in(actor=request.user, registration=registration)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"{registration}: {_error_text(exc)}", messages.ERROR)
-        self.message_user(request, f"{done} registration(s) checked in.")
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda r: services.registration_check_in(actor=request.user, registration=r),
+            done="{n} registration(s) checked in.",
+        )
 
     @admin.action(description="Cancel (frees the seat for the waitlist)")
     def cancel_registrations(self, request, queryset):
-        done = 0
-        for registration in queryset:
-            try:
-                services.registration_cancel(actor=request.user, registration=registration)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"{registration}: {_error_text(exc)}", messages.ERROR)
-        self.message_user(request, f"{done} registration(s) cancelled.")
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda r: services.registration_cancel(actor=request.user, registration=r),
+            done="{n} registration(s) cancelled.",
+        )
 
 
 @admin.register(CalendarFeedToken)

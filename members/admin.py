@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
+
+from forum_site.admin_actions import run_each
 
 from . import services
 from .models import (
@@ -127,17 +128,13 @@ class MembershipAdmin(admin.ModelAdmin):
     actions = ["approve", "reject"]
 
     def _decide(self, request, queryset, decide, **kwargs):
-        done = 0
-        for membership in queryset.select_related("organisation", "platform"):
-            try:
-                decide(actor=request.user, membership=membership, **kwargs)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(
-                    request, f"{membership}: {' '.join(exc.messages)}", messages.WARNING
-                )
-        if done:
-            self.message_user(request, f"{done} membership(s) updated; applicants will be emailed.")
+        run_each(
+            self,
+            request,
+            queryset.select_related("organisation", "platform"),
+            lambda membership: decide(actor=request.user, membership=membership, **kwargs),
+            done="{n} membership(s) updated; applicants will be emailed.",
+        )
 
     @admin.action(description="Approve selected applications (emails the applicants)")
     def approve(self, request, queryset):

@@ -152,3 +152,20 @@ def test_admin_change_capacity_promotes_and_refuses_below_taken(on_commit):
     )
     event.refresh_from_db()
     assert (event.capacity, event.seats_taken, event.waitlist_length) == (2, 2, 1)
+
+
+def test_admin_check_in_marks_confirmed_and_reports_refusals():
+    client = logged_in(StaffFactory(is_superuser=True))
+    event = EventFactory(capacity=1)
+    confirmed = services.registration_create(actor=member(), event=event)
+    waitlisted = services.registration_create(actor=member(), event=event)
+    response = client.post(
+        "/admin/events/registration/",
+        {"action": "check_in", "_selected_action": [confirmed.pk, waitlisted.pk]},
+        follow=True,
+    )
+    notes = [str(m) for m in response.context["messages"]]
+    assert notes[-1] == "1 registration(s) checked in."
+    assert len(notes) == 2 and notes[0].startswith(f"{waitlisted}: ")
+    assert Registration.objects.get(pk=confirmed.pk).status == "attended"
+    assert Registration.objects.get(pk=waitlisted.pk).status == "waitlisted"
