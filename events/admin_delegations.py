@@ -4,7 +4,7 @@ inspect a version as a grid, publish. Actions and saves go through the services.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -70,7 +70,7 @@ class DelegationAdmin(admin.ModelAdmin):
     filter_horizontal = ["sectors"]
     readonly_fields = ["accepted_count", "published_version", "created_at", "updated_at"]
     inlines = [DayInline, BreakInline, GroupActivityInline]
-    actions = ["run_scheduler"]
+    actions = ["run_scheduler", "invite_hosts"]
     fieldsets = [
         (
             None,
@@ -144,6 +144,13 @@ class DelegationAdmin(admin.ModelAdmin):
                     url,
                 ),
             )
+
+    @admin.action(description="Invite hosts… (organisations of the visited country)")
+    def invite_hosts(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one delegation.", messages.ERROR)
+            return None
+        return redirect("admin:events_invitation_invite_hosts", queryset.get().pk)
 
 
 def _decide(status):

@@ -1,7 +1,8 @@
 """The invitations backoffice: invite people to an event, follow, resend, revoke, export.
 
 The Event change page has an "Invite…" and an "Invitations" button (template
-admin/events/event/change_form.html) leading to the views below.
+admin/events/event/change_form.html) leading to the views below; the Delegation admin's
+action "Invite hosts…" leads to `invite_hosts_view`.
 """
 
 import csv
@@ -17,15 +18,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 
+from forum_site.admin_actions import error_text, run_each
 from members.models import Country, Organisation, OrganisationKind, Platform, Sector
 
 from . import invitation_selectors as selectors
 from . import invitation_services as services
-from .models import Event, Invitation, InvitationToken, RegistrationReminder
-
-
-def _error_text(exc) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+from .models import Delegation, Event, Invitation, InvitationToken, RegistrationReminder
 
 
 class InviteForm(forms.Form):
@@ -144,6 +142,58 @@ class InviteForm(forms.Form):
         )
 
 
+class HostInviteForm(forms.Form):
+    """Invite organisations of the visited country to host the delegation in one city."""
+
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.none(),
+        widget=FilteredSelectMultiple("organisations", is_stacked=False),
+        help_text="Each organisation's active representatives are invited.",
+    )
+    city = forms.ChoiceField(help_text="Where they will host the visiting firms.")
+    days = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Days in that city (none ticked: every day of the delegation there).",
+    )
+    language = forms.ChoiceField(
+        choices=[("en", "English"), ("ja", "Japanese")],
+        initial="en",
+        help_text="For people whose profile has no language.",
+    )
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text="Optional note shown in the email.",
+    )
+
+    def __init__(self, *args, delegation: Delegation, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = delegation.days.order_by("date")
+        self.fields["organisations"].queryset = Organisation.objects.filter(
+            country=delegation.host_country
+        ).order_by("name")
+        cities = list(dict.fromkeys(d.city for d in days))
+        self.fields["city"].choices = [(c, c) for c in cities]
+        self.fields["days"].queryset = days
+
+
+class TargetFilter(admin.SimpleListFilter):
+    title = "target"
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        return [("event", "Events"), ("delegation", "Delegations (hosts)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "event":
+            return queryset.filter(event__isnull=False)
+        if self.value() == "delegation":
+            return queryset.filter(delegation__isnull=False)
+        return queryset
+
+
 class InvitationTokenInline(admin.TabularInline):
     model = InvitationToken
     extra = 0
@@ -161,7 +211,7 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = [
         "email",
         "name",
-        "event",
+        "target",
         "status",
         "attempts",
         "last_error_short",
@@ -170,11 +220,11 @@ class InvitationAdmin(admin.ModelAdmin):
         "expires_at",
         "responded_at",
     ]
-    list_filter = ["status", "language", "event"]
-    search_fields = ["email", "name", "event__title", "organisation__name"]
-    list_select_related = ["event"]
+    list_filter = ["status", TargetFilter, "language", "event", "delegation"]
+    search_fields = ["email", "name", "event__title", "delegation__title", "organisation__name"]
+    list_select_related = ["event", "delegation"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Invitation._meta.fields]
+    readonly_fields = [f.name for f in Invitation._meta.fields] + ["host_days"]
     inlines = [InvitationTokenInline]
     actions = ["resend", "revoke", "export_csv"]
 
@@ -183,6 +233,10 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # revoke instead: the history stays
+
+    @admin.display(description="Event or delegation")
+    def target(self, obj):
+        return obj.target
 
     @admin.display(description="Last error")
     def last_error_short(self, obj):
@@ -193,6 +247,11 @@ class InvitationAdmin(admin.ModelAdmin):
         return [
             path("invite/<int:event_id>/", wrap(self.invite_view), name="events_invitation_invite"),
             path("event/<int:event_id>/", wrap(self.event_view), name="events_invitation_event"),
+            path(
+                "invite-hosts/<int:delegation_id>/",
+                wrap(self.invite_hosts_view),
+                name="events_invitation_invite_hosts",
+            ),
             *super().get_urls(),
         ]
 
@@ -223,7 +282,7 @@ class InvitationAdmin(admin.ModelAdmin):
                     expires_at=data["expires_at"],
                 )
             except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 self.message_user(
                     request,
@@ -242,6 +301,46 @@ class InvitationAdmin(admin.ModelAdmin):
             "stats_url": reverse("admin:events_invitation_event", args=[event.pk]),
         }
         return TemplateResponse(request, "events/invitations/admin_invite.html", context)
+
+    def invite_hosts_view(self, request, delegation_id: int):
+        if not (request.user.is_staff and self.has_change_permission(request)):
+            raise PermissionDenied
+        delegation = get_object_or_404(Delegation, pk=delegation_id)
+        result = None
+        form = HostInviteForm(request.POST or None, delegation=delegation)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = services.host_invitations_create(
+                    actor=request.user,
+                    delegation=delegation,
+                    organisations=data["organisations"],
+                    city=data["city"],
+                    days=data["days"],
+                    language=data["language"],
+                    note=data["note"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, error_text(exc))
+            else:
+                self.message_user(
+                    request,
+                    f"{len(result.created)} host invitation(s) created and queued for sending; "
+                    f"{len(result.merged)} merged; {len(result.invalid)} invalid.",
+                    messages.SUCCESS if not result.invalid else messages.WARNING,
+                )
+        changelist = reverse("admin:events_invitation_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Invite hosts to {delegation.title}",
+            "delegation": delegation,
+            "form": form,
+            "result": result,
+            "media": self.media + form.media,
+            "opts": self.model._meta,
+            "list_url": f"{changelist}?{urlencode({'delegation__id__exact': delegation.pk})}",
+        }
+        return TemplateResponse(request, "events/invitations/admin_invite_hosts.html", context)
 
     def event_view(self, request, event_id: int):
         event = self._event(request, event_id)
@@ -270,16 +369,14 @@ class InvitationAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "events/invitations/admin_event.html", context)
 
     def _each(self, request, queryset, service, verb: str):
-        done = 0
-        for invitation in queryset.select_related("event"):
-            try:
-                service(actor=request.user, invitation=invitation)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request, f"{invitation.email}: {_error_text(exc)}", messages.ERROR
-                )
-        self.message_user(request, f"{done} invitation(s) {verb}.")
+        run_each(
+            self,
+            request,
+            queryset.select_related("event", "delegation"),
+            lambda invitation: service(actor=request.user, invitation=invitation),
+            done=f"{{n}} invitation(s) {verb}.",
+            label=lambda invitation: invitation.email,
+        )
 
     @admin.action(description="Resend selected invitations (new email and link)")
     def resend(self, request, queryset):
@@ -297,11 +394,11 @@ class InvitationAdmin(admin.ModelAdmin):
         writer = csv.writer(response)
         writer.writerow(["event", *selectors.EXPORT_HEADER])
         invitations = selectors.with_state(
-            queryset.select_related("event", "organisation", "registration")
-        ).order_by("event__starts_at", "event_id", "created_at", "id")
+            queryset.select_related("event", "delegation", "organisation", "registration")
+        ).order_by("event__starts_at", "event_id", "delegation_id", "created_at", "id")
         for inv in invitations:
             row = selectors.export_row(inv)
-            writer.writerow([inv.event.title, *(row[h] for h in selectors.EXPORT_HEADER)])
+            writer.writerow([inv.target.title, *(row[h] for h in selectors.EXPORT_HEADER)])
         return response
 
 

@@ -403,6 +403,42 @@ def host_add(
 
 
 @transaction.atomic
+def host_accept_invitation(
+    *,
+    representative: AbstractBaseUser,
+    delegation: Delegation,
+    organisation: Organisation,
+    days: Iterable[DelegationDay],
+    note: str = "",
+) -> DelegationHost:
+    """A representative of `organisation` accepted a staff invitation to host `delegation`
+    on `days` (events/invitation_services.py checks the invitation: it is the credential).
+
+    Creates the host, or adds the days and the representative to an existing one (a host
+    with no days already hosts on every day).
+    """
+    if organisation.country != delegation.host_country:
+        raise ValidationError(
+            {"organisation": "Hosts are organisations of the country the delegation visits."}
+        )
+    if delegation.status in {DelegationStatus.COMPLETED, DelegationStatus.CANCELLED}:
+        raise ValidationError(f"This delegation is {delegation.get_status_display().lower()}.")
+    days = list(days)
+    if any(d.delegation_id != delegation.pk for d in days):
+        raise ValidationError({"days": "These days are not days of this delegation."})
+    people = _check_people(organisation, [representative])
+    host, created = DelegationHost.objects.select_for_update().get_or_create(
+        delegation=delegation, organisation=organisation, defaults={"note": note}
+    )
+    if created:
+        host.days.set(days)
+    elif days and host.days.exists():
+        host.days.add(*days)
+    host.representatives.add(*people)
+    return host
+
+
+@transaction.atomic
 def host_set_unavailable(
     *,
     actor: AbstractBaseUser,

@@ -40,7 +40,16 @@ from forum_site.emails import build_email, stable_message_id
 from members.models import Affiliation, Country, Membership, Organisation, Platform, Profile, Sector
 
 from .calendar import event_ics
-from .models import Event, Invitation, InvitationToken, Registration, RegistrationReminder
+from .models import (
+    Delegation,
+    DelegationDay,
+    DelegationStatus,
+    Event,
+    Invitation,
+    InvitationToken,
+    Registration,
+    RegistrationReminder,
+)
 from .models.events import ACTIVE_REGISTRATION, EventStatus, RegistrationStatus
 from .models.invitations import ANSWERED_STATUSES, OPEN_STATUSES, InvitationStatus, hash_token
 
@@ -94,6 +103,41 @@ def default_expiry(event: Event, now: dt.datetime) -> dt.datetime:
     """The event's response deadline: its registration close (or start), capped by the TTL."""
     deadline = event.registration_closes_at or event.starts_at
     return min(deadline, now + dt.timedelta(days=settings.INVITATION_TTL_DAYS))
+
+
+# Delegations whose hosts can still be invited (and whose host invitations are sent).
+HOST_INVITABLE = [
+    DelegationStatus.DRAFT,
+    DelegationStatus.OPEN,
+    DelegationStatus.CLOSED,
+    DelegationStatus.SCHEDULING,
+    DelegationStatus.SCHEDULED,
+]
+
+
+def delegation_deadline(delegation: Delegation) -> dt.datetime | None:
+    """The start of the delegation's first meeting day (None without days)."""
+    first = delegation.days.order_by("date").first()
+    return first.at(delegation.first_slot_start) if first else None
+
+
+def delegation_expiry(delegation: Delegation, now: dt.datetime) -> dt.datetime:
+    """A host invitation's deadline: the delegation's first day, capped by the TTL."""
+    ttl = now + dt.timedelta(days=settings.INVITATION_TTL_DAYS)
+    deadline = delegation_deadline(delegation)
+    return min(deadline, ttl) if deadline else ttl
+
+
+def target_closed(invitation: Invitation) -> str:
+    """Why the invitation's event or delegation no longer takes answers ("" when it does)."""
+    if invitation.delegation_id:
+        delegation = invitation.delegation
+        if delegation.status not in HOST_INVITABLE:
+            return f"The delegation is {delegation.get_status_display().lower()}."
+        return ""
+    if invitation.event.status != EventStatus.PUBLISHED:
+        return f"The event is {invitation.event.get_status_display().lower()}."
+    return ""
 
 
 # --- Reading who to invite -----------------------------------------------------------------
@@ -339,6 +383,39 @@ def invitations_create(
         )
 
     result = InviteResult(invalid=invalid)
+    chosen = _choose(candidates, result)
+    if not chosen:
+        return result
+
+    def row(address: str, candidate: _Candidate, user, profile: Profile | None) -> Invitation:
+        lang = (profile.language if profile else "") or candidate.language or language
+        tz = profile.time_zone if profile else ("Asia/Tokyo" if lang == "ja" else event.time_zone)
+        return Invitation(
+            event=event,
+            email=address,
+            name=candidate.name or (user.get_full_name() if user else ""),
+            user=user,
+            organisation=candidate.organisation,
+            language=lang,
+            time_zone=tz,
+            note=note,
+            invited_by=actor,
+            expires_at=expires_at,
+            enqueued_at=now,
+        )
+
+    _insert(
+        result,
+        chosen,
+        Invitation.objects.filter(event=event),
+        row,
+        busy="Someone else is inviting people to this event at the same moment; please try again.",
+    )
+    return result
+
+
+def _choose(candidates: Iterable[_Candidate], result: InviteResult) -> dict[str, _Candidate]:
+    """One candidate per valid address (the first), the others reported as merged."""
     chosen: dict[str, _Candidate] = {}
     for candidate in candidates:
         if not candidate.email or _address(candidate.email) is None:
@@ -357,9 +434,22 @@ def invitations_create(
         result.merged.append(
             InviteLine(candidate.line, candidate.email, f"duplicate of {first.source}")
         )
-    if not chosen:
-        return result
+    return chosen
 
+
+def _insert(
+    result: InviteResult,
+    chosen: dict[str, _Candidate],
+    target_invitations,
+    row,
+    *,
+    busy: str,
+    after_insert=None,
+) -> None:
+    """Insert one invitation per chosen address not yet invited to the target (in bulk,
+    in one transaction) and enqueue their sending after commit. `row(address, candidate,
+    user, profile)` builds the unsaved Invitation; `after_insert(created)` may add rows
+    that point at them."""
     User = get_user_model()
     known = {}
     for user in (
@@ -372,9 +462,7 @@ def invitations_create(
 
     with transaction.atomic():
         existing = dict(
-            Invitation.objects.filter(event=event, email__in=list(chosen)).values_list(
-                "email", "status"
-            )
+            target_invitations.filter(email__in=list(chosen)).values_list("email", "status")
         )
         rows = []
         for address, candidate in chosen.items():
@@ -388,38 +476,107 @@ def invitations_create(
                 )
                 continue
             user = candidate.user or known.get(address)
-            profile = _profile(user) if user else None
-            lang = (profile.language if profile else "") or candidate.language or language
-            tz = (
-                profile.time_zone
-                if profile
-                else ("Asia/Tokyo" if lang == "ja" else event.time_zone)
-            )
-            rows.append(
-                Invitation(
-                    event=event,
-                    email=address,
-                    name=candidate.name or (user.get_full_name() if user else ""),
-                    user=user,
-                    organisation=candidate.organisation,
-                    language=lang,
-                    time_zone=tz,
-                    note=note,
-                    invited_by=actor,
-                    expires_at=expires_at,
-                    enqueued_at=now,
-                )
-            )
+            rows.append(row(address, candidate, user, _profile(user) if user else None))
         try:
             with transaction.atomic():
                 result.created = Invitation.objects.bulk_create(rows, batch_size=1000)
+                if after_insert is not None:
+                    after_insert(result.created)
         except IntegrityError:
-            raise ValidationError(
-                "Someone else is inviting people to this event at the same moment; "
-                "please try again."
-            )
+            raise ValidationError(busy)
         ids = [i.pk for i in result.created]
         transaction.on_commit(lambda: enqueue_send(ids))
+
+
+def host_invitations_create(
+    *,
+    actor: AbstractBaseUser,
+    delegation: Delegation,
+    organisations: Iterable[Organisation],
+    city: str,
+    days: Iterable[DelegationDay] = (),
+    language: str = "en",
+    note: str = "",
+) -> InviteResult:
+    """Invite organisations of the visited country to host `delegation` in `city`: one
+    invitation per active representative (address) of each, proposing `days` (default:
+    every day of the delegation in that city). Sent like event invitations; accepting makes
+    the organisation a host on those days (`invitation_accept`)."""
+    _require_staff(actor, "invite hosts")
+    if language not in LANGUAGES:
+        raise ValidationError({"language": "Choose en or ja."})
+    if delegation.status not in HOST_INVITABLE:
+        raise ValidationError(
+            f"This delegation is {delegation.get_status_display().lower()}: "
+            "hosts can no longer be invited."
+        )
+    city = city.strip()
+    in_city = [d for d in delegation.days.order_by("date") if d.city == city]
+    if not in_city:
+        raise ValidationError({"city": "Choose a city of the delegation's days."})
+    days = list(days) or in_city
+    if any(d.pk not in {c.pk for c in in_city} for d in days):
+        raise ValidationError({"days": f"Choose days of this delegation in {city}."})
+    organisations = list(organisations)
+    if not organisations:
+        raise ValidationError({"organisations": "Choose at least one organisation."})
+    foreign = [o for o in organisations if o.country != delegation.host_country]
+    if foreign:
+        raise ValidationError(
+            {
+                "organisations": f"{foreign[0]} is not of the visited country: hosts are "
+                "organisations of the country the delegation visits."
+            }
+        )
+    now = timezone.now()
+    expires_at = delegation_expiry(delegation, now)
+    if expires_at <= now:
+        raise ValidationError("The delegation has started: hosts can no longer be invited.")
+
+    result = InviteResult()
+    candidates = _representatives(organisations, lambda o: f"organisation {o.pk} ({o.name})")
+    for organisation in organisations:
+        if not any(c.organisation == organisation for c in candidates):
+            result.invalid.append(
+                InviteLine(None, organisation.name, "no active representative with an email")
+            )
+    chosen = _choose(candidates, result)
+    if not chosen:
+        return result
+    tz = days[0].time_zone
+
+    def row(address: str, candidate: _Candidate, user, profile: Profile | None) -> Invitation:
+        return Invitation(
+            delegation=delegation,
+            host_city=city,
+            email=address,
+            name=candidate.name or (user.get_full_name() if user else ""),
+            user=user,
+            organisation=candidate.organisation,
+            language=(profile.language if profile else "") or language,
+            time_zone=(profile.time_zone if profile else "") or tz,
+            note=note,
+            invited_by=actor,
+            expires_at=expires_at,
+            enqueued_at=now,
+        )
+
+    def add_days(created: list[Invitation]) -> None:
+        Through = Invitation.host_days.through
+        Through.objects.bulk_create(
+            [Through(invitation_id=i.pk, delegationday_id=d.pk) for i in created for d in days],
+            batch_size=2000,
+        )
+
+    _insert(
+        result,
+        chosen,
+        Invitation.objects.filter(delegation=delegation),
+        row,
+        busy="Someone else is inviting hosts to this delegation at the same moment; "
+        "please try again.",
+        after_insert=add_days,
+    )
     return result
 
 
@@ -563,7 +720,8 @@ def _claim(ids: Sequence[int], batch: _Batch) -> list[Invitation]:
         return []
     return list(
         Invitation.objects.filter(status=S.SENDING, lease_owner=batch.owner)
-        .select_related("event", "event__platform")
+        .select_related(*TARGET_RELATED)
+        .prefetch_related("host_days")
         .order_by("pk")
     )
 
@@ -586,7 +744,49 @@ def _when(value: dt.datetime, time_zone: str, language: str) -> str:
     return f"{local:%d %b %Y, %H:%M} ({time_zone})"
 
 
+TARGET_RELATED = ("event", "event__platform", "delegation", "delegation__platform")
+
+
+def _day_list(days: Sequence[DelegationDay], language: str) -> str:
+    if language == "ja":
+        return "、".join(f"{d.date.year}年{d.date.month}月{d.date.day}日" for d in days)
+    return ", ".join(f"{d.date:%a %d %b %Y}" for d in days)
+
+
+def host_email_context(invitation: Invitation, token: str) -> dict:
+    delegation = invitation.delegation
+    ja = invitation.language == "ja"
+    lang = invitation.language
+    days = sorted(invitation.host_days.all(), key=lambda d: d.date)
+    return {
+        "invitation": invitation,
+        "delegation": delegation,
+        "person": invitation.name or invitation.email,
+        "organisation": invitation.organisation.name if invitation.organisation else "",
+        "title": delegation.title_ja if ja and delegation.title_ja else delegation.title,
+        "description": (
+            delegation.description_ja
+            if ja and delegation.description_ja
+            else delegation.description
+        ),
+        "platform": (
+            delegation.platform.name_ja
+            if ja and delegation.platform.name_ja
+            else delegation.platform.name
+        ),
+        "city": invitation.host_city,
+        "days": days,
+        "day_list": _day_list(days, lang),
+        "grid": f"{delegation.first_slot_start:%H:%M}–{delegation.last_slot_end:%H:%M}",
+        "respond_by": _when(invitation.expires_at, invitation.time_zone, lang),
+        "link": invitation_link(token),
+        "note": invitation.note,
+    }
+
+
 def email_context(invitation: Invitation, token: str) -> dict:
+    if invitation.delegation_id:
+        return host_email_context(invitation, token)
     event = invitation.event
     ja = invitation.language == "ja"
     lang = invitation.language
@@ -628,8 +828,9 @@ def _ics(event: Event) -> bytes:
 
 
 def _message(invitation: Invitation, token: str, kind: str):
-    """kind: "invitation" or "reminder"; the Message-ID is stable for each email."""
-    event = invitation.event
+    """kind: "invitation" or "reminder"; the Message-ID is stable for each email. The
+    template follows the target: an event's invitation (with its .ics) or a delegation's
+    host invitation."""
     if kind == "invitation":
         template = "events/email/invitation"
         message_id = stable_message_id("invitation", invitation.pk, invitation.resend_count)
@@ -638,12 +839,17 @@ def _message(invitation: Invitation, token: str, kind: str):
         message_id = stable_message_id(
             "invitation-reminder", invitation.pk, invitation.resend_count, invitation.reminders_sent
         )
+    if invitation.delegation_id:
+        template = template.replace("/invitation", "/host_invitation", 1)
+        attachments = []
+    else:
+        attachments = [("invitation.ics", _ics(invitation.event), "text/calendar")]
     return build_email(
         template=template,
         to=[invitation.email],
         language=invitation.language,
         context=email_context(invitation, token),
-        attachments=[("invitation.ics", _ics(event), "text/calendar")],
+        attachments=attachments,
         headers={"Message-ID": message_id},
     )
 
@@ -690,10 +896,9 @@ def _send_claimed(batch: _Batch, invitations: list[Invitation], tokens: dict[int
     try:
         for index, invitation in enumerate(invitations):
             batch.renew_if_due()
-            if invitation.event.status != EventStatus.PUBLISHED:
-                batch.failed(
-                    invitation, f"The event is {invitation.event.get_status_display().lower()}."
-                )
+            closed = target_closed(invitation)
+            if closed:
+                batch.failed(invitation, closed)
                 continue
             message = _message(invitation, tokens[invitation.pk], "invitation")
             message.connection = connection
@@ -766,12 +971,19 @@ def invitation_resend(*, actor: AbstractBaseUser, invitation: Invitation) -> Inv
             f"A {invitation.get_status_display().lower()} invitation cannot be resent."
         )
     now = timezone.now()
-    event = invitation.event
-    if event.status != EventStatus.PUBLISHED:
-        raise ValidationError("The event is not published.")
-    expires_at = max(invitation.expires_at, default_expiry(event, now))
-    if expires_at <= now:
-        raise ValidationError("The event's response deadline has passed.")
+    if invitation.delegation_id:
+        if target_closed(invitation):
+            raise ValidationError(target_closed(invitation))
+        expires_at = max(invitation.expires_at, delegation_expiry(invitation.delegation, now))
+        if expires_at <= now:
+            raise ValidationError("The delegation has started.")
+    else:
+        event = invitation.event
+        if event.status != EventStatus.PUBLISHED:
+            raise ValidationError("The event is not published.")
+        expires_at = max(invitation.expires_at, default_expiry(event, now))
+        if expires_at <= now:
+            raise ValidationError("The event's response deadline has passed.")
     with transaction.atomic():
         done = Invitation.objects.filter(
             pk=invitation.pk, status__in=[S.PENDING, S.SENT, S.FAILED]
@@ -797,7 +1009,9 @@ def invitation_revoke(*, actor: AbstractBaseUser, invitation: Invitation) -> Inv
     _require_staff(actor, "revoke invitations")
     if invitation.status == S.ACCEPTED:
         raise ValidationError(
-            "This invitation has been accepted; cancel the person's registration instead."
+            "This invitation has been accepted; remove the host instead."
+            if invitation.delegation_id
+            else "This invitation has been accepted; cancel the person's registration instead."
         )
     done = Invitation.objects.filter(pk=invitation.pk, status__in=OPEN_STATUSES).update(
         status=S.REVOKED, revoked_at=timezone.now(), lease_owner="", lease_expires_at=None
@@ -828,7 +1042,7 @@ def invitation_for_token(token: str, *, for_update: bool = False) -> Invitation:
     )
     if row is None:
         raise InvitationNotFound(InvitationNotFound.message)
-    queryset = Invitation.objects.select_related("event", "event__platform", "user", "organisation")
+    queryset = Invitation.objects.select_related(*TARGET_RELATED, "user", "organisation")
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     invitation = queryset.get(pk=row)
@@ -923,6 +1137,8 @@ def invitation_accept(
 
     with transaction.atomic():
         invitation = invitation_for_token(token, for_update=True)
+        if invitation.delegation_id:
+            return _accept_host(invitation)
         User = get_user_model()
         user = invitation.user or (
             User.objects.annotate(email_lower=Lower("email"))
@@ -964,6 +1180,41 @@ def invitation_accept(
     return invitation
 
 
+def _accept_host(invitation: Invitation) -> Invitation:
+    """Accept a host invitation (inside the caller's transaction, the invitation locked):
+    the invited organisation hosts the delegation on the proposed days, with the invitee
+    as one of its representatives there."""
+    from .delegation_services import host_accept_invitation
+
+    User = get_user_model()
+    user = invitation.user or (
+        User.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower=invitation.email, is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if user is None or not user.is_active or invitation.organisation is None:
+        raise ValidationError(
+            "This invitation is for a representative of an organisation that is no longer on "
+            "file; please reply to the email and the organisers will help."
+        )
+    host_accept_invitation(
+        representative=user,
+        delegation=invitation.delegation,
+        organisation=invitation.organisation,
+        days=list(invitation.host_days.all()),
+        note=f"Accepted the invitation to host in {invitation.host_city}.",
+    )
+    invitation.status = S.ACCEPTED
+    invitation.responded_at = timezone.now()
+    invitation.user = user
+    invitation.lease_owner, invitation.lease_expires_at = "", None
+    invitation.save(
+        update_fields=["status", "responded_at", "user", "lease_owner", "lease_expires_at"]
+    )
+    return invitation
+
+
 def invitation_decline(*, token: str, reason: str = "") -> Invitation:
     with transaction.atomic():
         invitation = invitation_for_token(token, for_update=True)
@@ -998,8 +1249,8 @@ def invitation_reminders_due(now: dt.datetime | None = None) -> list[int]:
             reminders_sent__lt=settings.INVITATION_MAX_REMINDERS,
             expires_at__gt=now,
             last_email__lte=now - interval,
-            event__status=EventStatus.PUBLISHED,
         )
+        .filter(Q(event__status=EventStatus.PUBLISHED) | Q(delegation__status__in=HOST_INVITABLE))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -1012,7 +1263,8 @@ def invitation_reminders_send(*, invitation_ids: Sequence[int]) -> int:
     interval = dt.timedelta(hours=settings.INVITATION_REMINDER_INTERVAL_HOURS)
     invitations = list(
         Invitation.objects.filter(pk__in=list(invitation_ids))
-        .select_related("event", "event__platform")
+        .select_related(*TARGET_RELATED)
+        .prefetch_related("host_days")
         .order_by("pk")
     )
     connection = get_connection()

@@ -1,4 +1,5 @@
-"""The invitee's page behind the personal link: the event, Accept and Decline.
+"""The invitee's page behind the personal link: the event (or, for a host invitation, the
+delegation with the proposed city and days), Accept and Decline.
 
 GET never changes anything (mail scanners open every link); answers are POSTed forms with
 CSRF protection. Unknown tokens get a 404, expired/revoked/answered ones a 410, each with a
@@ -17,6 +18,7 @@ from .models import Invitation
 from .services import EventBusy
 
 TEMPLATE = "events/invitations/respond.html"
+HOST_TEMPLATE = "events/invitations/host_respond.html"
 
 
 def _unavailable(request, exc, status: int):
@@ -28,7 +30,7 @@ def _unavailable(request, exc, status: int):
             "message": exc.message if hasattr(exc, "message") else str(exc),
             "reason": getattr(exc, "reason", "unknown"),
             "invitation": invitation,
-            "event": invitation.event if invitation else None,
+            "event": invitation.target if invitation else None,
             "registration": invitation.registration if invitation else None,
         },
         status=status,
@@ -55,6 +57,12 @@ def _affiliations(invitation: Invitation) -> list[Affiliation]:
 
 def _page(request, invitation: Invitation, *, errors=None, status: int = 200, done: str = ""):
     context = services.email_context(invitation, token="")
+    if invitation.delegation_id:
+        context.update({"ja": invitation.language == "ja", "errors": errors or {}, "done": done})
+        context["form"] = request.POST if request.method == "POST" else {}
+        response = render(request, HOST_TEMPLATE, context, status=status)
+        response["Referrer-Policy"] = "no-referrer"
+        return response
     affiliations = _affiliations(invitation)
     context.update(
         {

@@ -157,7 +157,8 @@ class DeclineSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=InvitationStatus.choices)
-    event = serializers.IntegerField()
+    event = serializers.IntegerField(allow_null=True)
+    delegation = serializers.IntegerField(allow_null=True)
     registration_status = serializers.CharField(allow_null=True)
     waitlist_position = serializers.IntegerField(allow_null=True)
     message = serializers.CharField()

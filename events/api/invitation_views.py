@@ -182,6 +182,7 @@ def _answer(invitation: Invitation, message: str) -> dict:
     return {
         "status": invitation.status,
         "event": invitation.event_id,
+        "delegation": invitation.delegation_id,
         "registration_status": registration.status if registration else None,
         "waitlist_position": registration.waitlist_position if registration else None,
         "message": message,
@@ -241,6 +242,11 @@ class InvitationAnswerViewSet(viewsets.ViewSet):
             return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
         from .serializers import registration_message
 
+        if invitation.delegation_id:
+            message = (
+                f"Thank you: your organisation hosts this delegation in {invitation.host_city}."
+            )
+            return Response(_answer(invitation, message))
         return Response(_answer(invitation, registration_message(invitation.registration)))
 
     @extend_schema(

@@ -46,10 +46,12 @@ def hash_token(token: str) -> str:
 
 
 class Invitation(models.Model):
-    """One person (an email address) invited to one event.
+    """One person (an email address) invited to one event, or to host one delegation.
 
-    The target is `event`; a `delegation` foreign key will join it (exactly one of the two
-    set, checked by `invitation_has_target`), which is why `event` is nullable.
+    The target is `event` or `delegation`: exactly one of the two is set (checked by
+    `invitation_has_target`). A host invitation proposes `host_days` (days of the
+    delegation, all in `host_city`); accepting it makes the invitee's organisation a host
+    on those days.
     """
 
     Status = InvitationStatus
@@ -60,6 +62,17 @@ class Invitation(models.Model):
         null=True,
         blank=True,
         related_name="invitations",
+    )
+    delegation = models.ForeignKey(
+        "events.Delegation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    host_city = models.CharField(max_length=100, blank=True)
+    host_days = models.ManyToManyField(
+        "events.DelegationDay", blank=True, related_name="host_invitations"
     )
     # Stored lower-cased and stripped: the unique constraint then merges case variants.
     email = models.EmailField(max_length=254)
@@ -127,7 +140,16 @@ class Invitation(models.Model):
                 Lower("email"),
                 name="invitation_unique_event_email",
             ),
-            models.CheckConstraint(condition=Q(event__isnull=False), name="invitation_has_target"),
+            models.UniqueConstraint(
+                "delegation",
+                Lower("email"),
+                name="invitation_unique_delegation_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(event__isnull=False, delegation__isnull=True)
+                | Q(event__isnull=True, delegation__isnull=False),
+                name="invitation_has_target",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=InvitationStatus.values), name="invitation_status_valid"
             ),
@@ -138,13 +160,19 @@ class Invitation(models.Model):
         ]
         indexes = [
             models.Index(fields=["event", "status"]),
+            models.Index(fields=["delegation", "status"]),
             # The sweeper's and the reminders' scans.
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["status", "lease_expires_at"]),
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} → {self.event} ({self.get_status_display()})"
+        return f"{self.email} → {self.target} ({self.get_status_display()})"
+
+    @property
+    def target(self):
+        """The event or the delegation this invitation is for."""
+        return self.event if self.event_id else self.delegation
 
 
 class InvitationToken(models.Model):

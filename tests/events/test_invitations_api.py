@@ -211,6 +211,7 @@ def test_api_accept_and_decline_with_the_token(on_commit, mailbox):
     assert response.json() == {
         "status": "accepted",
         "event": event.pk,
+        "delegation": None,
         "registration_status": "confirmed",
         "waitlist_position": None,
         "message": "You are confirmed.",
