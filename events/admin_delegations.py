@@ -320,8 +320,8 @@ class MeetingRequestAdmin(admin.ModelAdmin):
                     actor=request.user, request=fresh, dropped=obj.dropped
                 )
             if (fresh.priority, fresh.note) != (obj.priority, obj.note):
-                MeetingRequest.objects.filter(pk=obj.pk).update(
-                    priority=obj.priority, note=obj.note
+                services.meeting_request_edit(
+                    actor=request.user, request=fresh, priority=obj.priority, note=obj.note
                 )
         except (ValidationError, PermissionDenied) as exc:
             self.message_user(request, _text(exc), messages.ERROR)

@@ -535,6 +535,18 @@ def meeting_request_drop(
     return request
 
 
+def meeting_request_edit(
+    *, actor: AbstractBaseUser, request: MeetingRequest, priority: str, note: str
+) -> MeetingRequest:
+    """Staff change a request's priority or note (the scheduler weighs the priority)."""
+    _require_staff(actor, "edit meeting requests")
+    if priority not in MeetingRequest.Priority.values:
+        raise ValidationError({"priority": f"Unknown priority {priority!r}."})
+    request.priority, request.note = priority, note
+    request.save(update_fields=["priority", "note"])
+    return request
+
+
 def validate_pin(*, delegation: Delegation, day: DelegationDay | None, start) -> None:
     from .delegation_problem import day_slot_starts
 

@@ -119,3 +119,20 @@ def test_admin_pin_through_the_change_form(on_commit):
         w.day1,
         "11:00:00",
     )
+
+
+def test_admin_edit_priority_and_note_through_the_change_form():
+    w = with_requests(accept_and_host(build_world()))
+    client = admin_client(w)
+    request = w.delegation.meeting_requests.get(from_organisation=w.mori)
+    client.post(
+        f"/admin/events/meetingrequest/{request.pk}/change/",
+        {
+            "priority": "must_meet",
+            "note": "CEO flies in for this",
+            "pinned_day": "",
+            "pinned_start": "",
+        },
+    )
+    request.refresh_from_db()
+    assert (request.priority, request.note) == ("must_meet", "CEO flies in for this")
