@@ -80,8 +80,9 @@ def main() -> int:
     from django.db import transaction
     from django.utils import timezone
 
-    from events import invitation_services as services
-    from events.models import Event, Invitation
+    from events.invitations import services as services
+    from events.invitations.models import Invitation
+    from events.models import Event
     from forum_site.celery import app as celery_app
     from forum_site.emails import stable_message_id
     from members.models import Platform

@@ -353,8 +353,8 @@ def baseline_messages(cursor, conversation: int) -> str:
 def posting_rate(seconds: float = 5.0, clients: int = 8) -> float:
     from django.db import connection
 
-    from members import messaging_services as services
-    from members.models import Conversation, Participant
+    from members.messaging import services as services
+    from members.messaging.models import Conversation, Participant
 
     targets = []
     for conversation in Conversation.objects.filter(pk__in=range(2, 2 + clients)).order_by("pk"):

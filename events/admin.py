@@ -5,15 +5,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 
+from events import selectors, services
+from events.models import CalendarFeedToken, Event, Registration
 from forum_site.admin_actions import error_text, run_each
-
-from . import (
-    admin_delegations,  # noqa: F401 (registers the delegation admin)
-    admin_invitations,  # noqa: F401 (registers the invitations admin)
-    selectors,
-    services,
-)
-from .models import CalendarFeedToken, Event, Registration
 
 
 class RegistrationInline(admin.TabularInline):

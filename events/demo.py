@@ -11,10 +11,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from events.models import Event, Registration
+from events.services import event_recount
 from members.models import Affiliation, Organisation, Platform, Profile, Sector
-
-from .models import Event, Registration
-from .services import event_recount
 
 KOLKATA, TOKYO = "Asia/Kolkata", "Asia/Tokyo"
 

@@ -2,11 +2,10 @@
 
 from django.conf import settings
 
+from events.calendar import event_ics
+from events.models import Registration
+from events.services import local_time
 from forum_site.emails import send_email, stable_message_id
-
-from .calendar import event_ics
-from .models import Registration
-from .services import local_time
 
 
 def send_registration_email(registration: Registration, kind: str) -> int:

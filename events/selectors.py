@@ -7,11 +7,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from events.models import (
+    ACTIVE_REGISTRATION,
+    Event,
+    EventStatus,
+    EventVisibility,
+    Registration,
+    RegistrationStatus,
+)
 from members.models import Membership, Sector
 from members.selectors import organisation_ids_represented
-
-from .models import Event, Registration
-from .models.events import ACTIVE_REGISTRATION, EventStatus, EventVisibility, RegistrationStatus
 
 LISTED_STATUSES = [EventStatus.PUBLISHED, EventStatus.COMPLETED, EventStatus.CANCELLED]
 

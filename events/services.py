@@ -16,10 +16,15 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
+from events.models import (
+    ACTIVE_REGISTRATION,
+    Event,
+    EventStatus,
+    EventVisibility,
+    Registration,
+    RegistrationStatus,
+)
 from members.models import Affiliation, Membership, Organisation
-
-from .models import Event, Registration
-from .models.events import ACTIVE_REGISTRATION, EventStatus, EventVisibility, RegistrationStatus
 
 # How long a transaction waits for an event's row lock before giving up (PostgreSQL).
 LOCK_TIMEOUT = "5s"
@@ -73,7 +78,7 @@ class EventBusy(Exception):
 
 def _has_invitation(event: Event, user: AbstractBaseUser) -> bool:
     """Whether `user` holds an accepted invitation to `event` (for their own address)."""
-    from .invitation_selectors import has_accepted_invitation
+    from events.invitations.selectors import has_accepted_invitation
 
     return has_accepted_invitation(event=event, user=user)
 
@@ -226,7 +231,7 @@ def _promote(event: Event, now) -> list[int]:
 
 
 def _notify_after_commit(registration_ids: Iterable[int]) -> None:
-    from .tasks import notify_registration
+    from events.tasks import notify_registration
 
     for pk in registration_ids:
         transaction.on_commit(lambda pk=pk: notify_registration.delay(pk))
@@ -382,7 +387,7 @@ def registration_notify(*, registration_id: int) -> str | None:
 
     Returns the email sent ("confirmed", "waitlisted", "promoted", "event_cancelled") or None.
     """
-    from .emails import send_registration_email
+    from events.emails import send_registration_email
 
     registration = (
         Registration.objects.select_related("event", "event__platform", "user", "organisation")
@@ -495,7 +500,7 @@ def event_update(*, actor: AbstractBaseUser, event: Event, **values) -> Event:
             promoted = _promote(locked, now)
         _notify_after_commit(promoted)
         if "status" in changed and locked.status == EventStatus.CANCELLED:
-            from .tasks import notify_event_cancelled
+            from events.tasks import notify_event_cancelled
 
             transaction.on_commit(lambda: notify_event_cancelled.delay(locked.pk))
     for field in [*changed, "seats_taken", "waitlist_length", "sequence", "updated_at"]:
@@ -557,7 +562,7 @@ def event_recount(*, event_id: int) -> Event:
 
 
 def calendar_feed_token_get(*, user: AbstractBaseUser):
-    from .models import CalendarFeedToken
+    from events.models import CalendarFeedToken
 
     token, _ = CalendarFeedToken.objects.get_or_create(user=user)
     return token
@@ -565,8 +570,7 @@ def calendar_feed_token_get(*, user: AbstractBaseUser):
 
 def calendar_feed_token_rotate(*, user: AbstractBaseUser):
     """Revoke the current feed URL by issuing a new secret."""
-    from .models import CalendarFeedToken
-    from .models.events import new_feed_token
+    from events.models import CalendarFeedToken, new_feed_token
 
     token, created = CalendarFeedToken.objects.get_or_create(user=user)
     if not created:

@@ -1,8 +1,6 @@
 from celery import shared_task
 
-from . import services
-from .delegation_tasks import *  # noqa: F401,F403 (registers the delegation tasks)
-from .invitation_tasks import *  # noqa: F401,F403 (registers the invitation tasks)
+from events import services
 
 RETRY = {
     "autoretry_for": (OSError,),

@@ -8,12 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from events import selectors, services
+from events.api.serializers import registration_message
+from events.calendar import event_ics, events_ics
+from events.models import CalendarFeedToken
 from members.models import Affiliation, Platform
-
-from . import selectors, services
-from .api.serializers import registration_message
-from .calendar import event_ics, events_ics
-from .models import CalendarFeedToken
 
 
 def _ics_response(body: bytes, filename: str) -> HttpResponse:

@@ -1,9 +1,11 @@
-"""Shared pieces of the REST API: pagination, error handling and the API root."""
+"""Shared pieces of the REST API: pagination and error handling."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from forum_site.locking import RETRY_AFTER_SECONDS, Busy
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -24,7 +26,14 @@ def _as_drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 
 def exception_handler(exc, context) -> Response | None:
-    """Services raise Django's ValidationError; clients get a 400 with field errors."""
+    """Services raise Django's ValidationError (400 with field errors) and `Busy` when a
+    row lock cannot be had in time (503 with Retry-After: the client should try again)."""
+    if isinstance(exc, Busy):
+        return Response(
+            {"detail": exc.message},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DjangoValidationError):
         exc = _as_drf_error(exc)
     return drf_exception_handler(exc, context)

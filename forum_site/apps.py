@@ -11,7 +11,7 @@ class ForumSiteConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
-        if settings.CELERY_TASK_ALWAYS_EAGER and not settings.TESTING:
+        if settings.CELERY_TASK_ALWAYS_EAGER and settings.FORUM_LOG_EAGER_TASKS:
             log.info(
                 "CELERY_BROKER_URL is not set: background tasks run eagerly in-process "
                 "(set it to a Redis URL and start `make worker` for production)."

@@ -1,70 +1,39 @@
 """Settings for the India–Japan SME collaboration platform.
 
-Everything that differs between a laptop, CI and production comes from the environment;
-the defaults serve a laptop demo (SQLite under var/, tasks run in-process, mail written
-to var/mail/). Every variable is listed in the README ("Configuration").
+Everything that differs between a laptop, CI and production comes from the environment,
+read with django-environ; the defaults serve a laptop demo (SQLite under var/, tasks run
+in-process, mail written to var/mail/). Every variable is listed in the README
+("Configuration"). The test suite uses `forum_site.test_settings`, which builds on this.
 """
 
-import logging
-import os
-import sys
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
-import dj_database_url
+import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("FORUM_VAR_DIR", BASE_DIR / "var"))
 
-log = logging.getLogger("forum_site")
+env = environ.Env()
+VAR_DIR = Path(env.str("FORUM_VAR_DIR", default=str(BASE_DIR / "var")))
 
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
-
-
-# pytest imports these settings itself; a test run must work without any variable set.
-TESTING = "pytest" in sys.modules
-
-DEBUG = env_bool("DJANGO_DEBUG", default=False)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 # With debug off and no key, SECRET_KEY stays empty: Django refuses it the moment anything
 # signs or serves (sessions, tokens, CSRF) and `check --deploy` reports it, while commands
 # that need no key (makemigrations, migrate, collectstatic) still run on a fresh clone.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
-if not SECRET_KEY and (DEBUG or TESTING):
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY and DEBUG:
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list(
-    "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG or TESTING else []
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # Where the site is reachable; used to build absolute links in emails and calendar feeds.
-SITE_URL = os.environ.get("FORUM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = env.str("FORUM_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -78,9 +47,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Ours, lower layers first: an app only depends on those above it.
     "forum_site",
     "members",
     "events",
+    "events.delegations",
+    "events.invitations",
+    "members.messaging",
 ]
 
 MIDDLEWARE = [
@@ -116,28 +89,17 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'forum.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
-    )
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'forum.sqlite3'}")
 }
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache (Redis when configured: throttling and locks must be shared by all processes) --
-REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "forum"),
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# --- Cache (Redis when configured: throttling must be shared by all processes) ----------
+CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://")}
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="forum")
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -147,63 +109,64 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
-if TESTING:
-    # Hashing with the production hasher costs ~0.5 s per user on this hardware; tests
-    # create hundreds of users and are not about password strength.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times per language (forum_site/formats/<lang>/formats.py).
+FORMAT_MODULE_PATH = ["forum_site.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
 
 # --- Email ----------------------------------------------------------------------------
-# EMAIL_URL: smtp://user:password@host:port (smtps:// for implicit TLS, ?starttls=1 for
-# STARTTLS). Unset: every message is written as an .eml file under var/mail/, which any
-# mail program opens.
-DEFAULT_FROM_EMAIL = os.environ.get(
-    "DEFAULT_FROM_EMAIL", "Japan–India SME Platform <noreply@sme-forum.example>"
+# EMAIL_URL: smtp://user:password@host:port; implicit TLS with smtps:// or smtp+ssl://,
+# STARTTLS with smtp+tls:// or ?starttls=1. Unset: every message is written as an .eml
+# file under var/mail/, which any mail program opens.
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Japan–India SME Platform <noreply@sme-forum.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_URL = os.environ.get("EMAIL_URL", "")
+EMAIL_URL = env.str("EMAIL_URL", default="")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 if EMAIL_URL:
-    _email = urlsplit(EMAIL_URL)
-    if _email.scheme not in {"smtp", "smtps"}:
+    scheme, _sep, rest = EMAIL_URL.partition("://")
+    if scheme not in {"smtp", "smtps", "smtp+tls", "smtp+ssl"}:
         raise ImproperlyConfigured(
-            f"EMAIL_URL must start with smtp:// or smtps://, got {EMAIL_URL!r}"
+            f"EMAIL_URL must start with smtp://, smtps://, smtp+tls:// or smtp+ssl://, "
+            f"got {EMAIL_URL!r}"
         )
-    _email_query = parse_qs(_email.query)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _email.hostname or "localhost"
-    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 25)
-    EMAIL_HOST_USER = unquote(_email.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
-    EMAIL_USE_SSL = _email.scheme == "smtps"
-    EMAIL_USE_TLS = _email_query.get("starttls", ["0"])[0] in {"1", "true", "yes"}
+    # Documented before django-environ was used: smtps:// is implicit TLS (port 465),
+    # where django-environ reads it as STARTTLS; ?starttls=1 asks for STARTTLS.
+    _email = env.email_url_config(f"smtp+ssl://{rest}" if scheme == "smtps" else EMAIL_URL)
+    _options = _email.pop("OPTIONS", {})
+    if str(_options.pop("STARTTLS", "0")).lower() in {"1", "true", "yes"}:
+        _email["EMAIL_USE_TLS"] = True
+    _email["EMAIL_PORT"] = _email["EMAIL_PORT"] or (465 if _email.get("EMAIL_USE_SSL") else 25)
+    _email["EMAIL_HOST"] = _email["EMAIL_HOST"] or "localhost"
+    _email.pop("EMAIL_FILE_PATH", None)
+    globals().update(_email)
 else:
     EMAIL_BACKEND = "forum_site.mail.EmlFileBackend"
 
 # --- Celery ---------------------------------------------------------------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker, tasks run in-process so `make run` needs no services.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -221,20 +184,34 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged message after this many seconds. It must be longer
 # than any task runs (the scheduler's time limit included) and than any countdown we use;
 # we never schedule far ahead with ETA (periodic tasks pick up `due_at` rows instead).
-CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
-CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 900)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=900)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Run exactly one beat. Task names are stable interfaces (see each app's tasks.py).
+CELERY_BEAT_SCHEDULE = {
+    "members.send_message_digests": {
+        "task": "members.send_message_digests",
+        "schedule": crontab(minute="*"),
+    },
+    "events.sweep_invitations": {"task": "events.sweep_invitations", "schedule": crontab()},
+    "events.send_invitation_reminders": {
+        "task": "events.send_invitation_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+    "events.send_event_reminders": {
+        "task": "events.send_event_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+}
 
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes anonymous requests a 401, not a 403.
-        # DRF's token authentication in one prepared query (forum_site/authentication.py).
-        "forum_site.authentication.TokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -248,7 +225,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "forum_site.api.exception_handler",
     # Scoped rates (throttles count in the cache: Redis when REDIS_URL is set).
-    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("API_AUTH_RATE", "20/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        # Attempts at POST /api/v1/auth/token/ per client.
+        "auth": env.str("API_AUTH_RATE", default="20/min"),
+        # Accept/decline through the API (anonymous, by token), per client.
+        "invitation_response": env.str("INVITATION_RESPONSE_RATE", default="30/min"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -273,20 +255,30 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "members.models.OrganisationKind",
         "RegionKindEnum": "members.models.RegionKind",
         "MembershipStatusEnum": "members.models.MembershipStatus",
-        "EventKindEnum": "events.models.events.EventKind",
-        "EventStatusEnum": "events.models.events.EventStatus",
-        "EventVisibilityEnum": "events.models.events.EventVisibility",
-        "RegistrationStatusEnum": "events.models.events.RegistrationStatus",
+        "EventKindEnum": "events.models.EventKind",
+        "EventStatusEnum": "events.models.EventStatus",
+        "EventVisibilityEnum": "events.models.EventVisibility",
+        "RegistrationStatusEnum": "events.models.RegistrationStatus",
+        "InvitationStatusEnum": "events.invitations.models.InvitationStatus",
+        "DelegationStatusEnum": "events.delegations.models.DelegationStatus",
+        "DelegationDirectionEnum": "events.delegations.models.DelegationDirection",
+        "DelegationApplicationStatusEnum": "events.delegations.models.ApplicationStatus",
+        "ScheduleVersionStatusEnum": "events.delegations.models.VersionStatus",
+        "ScheduleSolverStatusEnum": "events.delegations.models.SolverStatus",
+        "MeetingPriorityEnum": "events.delegations.models.MeetingPriority",
+        "ItineraryItemKindEnum": [("meeting", "meeting"), ("activity", "activity")],
+        "ItineraryRoleEnum": [("delegate", "delegate"), ("host", "host")],
+        "DelegationDecisionEnum": "events.delegations.api.serializers.DECISION_CHOICES",
     },
 }
 
 # --- Production hardening (DEBUG off) --------------------------------------------------
-if not DEBUG and not TESTING:
+if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -296,69 +288,52 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Log that tasks run in-process when no broker is configured (forum_site/apps.py).
+FORUM_LOG_EAGER_TASKS = True
 
-# --- Messaging between members (members/messaging_*.py, docs/messaging.md) -------------
-# Messages a person may post (start a conversation or reply), per DRF rate syntax.
-MESSAGING_RATE = os.environ.get("MESSAGING_RATE", "60/min")
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["messages"] = MESSAGING_RATE
+# --- Row locks (forum_site/locking.py) -------------------------------------------------
+# How long a transaction waits for a contended row lock (an event's seats, a delegation's
+# places) before the request is answered 503 "try again" (PostgreSQL's lock_timeout).
+FORUM_LOCK_TIMEOUT = env.str("FORUM_LOCK_TIMEOUT", default="5s")
+
+# --- Messaging between members (members/messaging/, docs/messaging.md) -----------------
+# Messages a person may post (start a conversation or reply), in DRF's rate syntax.
+MESSAGING_RATE = env.str("MESSAGING_RATE", default="60/min")
 # A sender may edit a message for this long after posting it.
-MESSAGING_EDIT_WINDOW_MINUTES = env_int("MESSAGING_EDIT_WINDOW_MINUTES", 15)
+MESSAGING_EDIT_WINDOW_MINUTES = env.int("MESSAGING_EDIT_WINDOW_MINUTES", default=15)
 # A message unread for this long is emailed in a digest (one per conversation per run).
-MESSAGING_DIGEST_DELAY_MINUTES = env_int("MESSAGING_DIGEST_DELAY_MINUTES", 10)
-CELERY_BEAT_SCHEDULE["members.send_message_digests"] = {
-    "task": "members.send_message_digests",
-    "schedule": crontab(minute="*"),
-}
+MESSAGING_DIGEST_DELAY_MINUTES = env.int("MESSAGING_DIGEST_DELAY_MINUTES", default=10)
 
-# --- Invitations and reminders (events/invitation_*.py, docs/invitations.md) -------------
+# --- Invitations and reminders (events/invitations/, docs/invitations.md) --------------
 # Reminders to unanswered invitees: at most this many, this many hours apart, before the
 # invitation expires.
-INVITATION_MAX_REMINDERS = env_int("INVITATION_MAX_REMINDERS", 2)
-INVITATION_REMINDER_INTERVAL_HOURS = env_int("INVITATION_REMINDER_INTERVAL_HOURS", 72)
+INVITATION_MAX_REMINDERS = env.int("INVITATION_MAX_REMINDERS", default=2)
+INVITATION_REMINDER_INTERVAL_HOURS = env.int("INVITATION_REMINDER_INTERVAL_HOURS", default=72)
 # An invitation expires at the event's registration close (or its start), at the latest
 # this many days after it was created or resent.
-INVITATION_TTL_DAYS = env_int("INVITATION_TTL_DAYS", 60)
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=60)
 # Invitations sent per task (over one SMTP connection).
-INVITATION_SEND_BATCH = env_int("INVITATION_SEND_BATCH", 50)
+INVITATION_SEND_BATCH = env.int("INVITATION_SEND_BATCH", default=50)
 # A worker's claim on the invitations it is sending; renewed while it works, taken over by
 # the sweeper when it lapses (a worker killed mid-batch). Keep it well under the visibility
 # timeout and over EMAIL_TIMEOUT.
-INVITATION_LEASE_SECONDS = env_int("INVITATION_LEASE_SECONDS", 300)
+INVITATION_LEASE_SECONDS = env.int("INVITATION_LEASE_SECONDS", default=300)
 # Pending invitations whose send task has not claimed them after this long are re-enqueued.
-INVITATION_SWEEP_GRACE_SECONDS = env_int("INVITATION_SWEEP_GRACE_SECONDS", 60)
+INVITATION_SWEEP_GRACE_SECONDS = env.int("INVITATION_SWEEP_GRACE_SECONDS", default=60)
 # Transient SMTP errors: retried up to this many attempts, waiting base × 2^(n-1) seconds
 # (at most an hour) between them; the sweeper picks up due retries, no countdown is used.
-INVITATION_MAX_ATTEMPTS = env_int("INVITATION_MAX_ATTEMPTS", 8)
-INVITATION_RETRY_BASE_SECONDS = env_int("INVITATION_RETRY_BASE_SECONDS", 60)
-# Accept/decline through the API (anonymous, by token), per client IP.
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invitation_response"] = os.environ.get(
-    "INVITATION_RESPONSE_RATE", "30/min"
-)
+INVITATION_MAX_ATTEMPTS = env.int("INVITATION_MAX_ATTEMPTS", default=8)
+INVITATION_RETRY_BASE_SECONDS = env.int("INVITATION_RETRY_BASE_SECONDS", default=60)
 # Confirmed registrants are reminded once, this many hours before the event.
-EVENT_REMINDER_HOURS = env_int("EVENT_REMINDER_HOURS", 24)
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {})["InvitationStatusEnum"] = (
-    "events.models.invitations.InvitationStatus"
-)
-CELERY_BEAT_SCHEDULE["events.sweep_invitations"] = {
-    "task": "events.sweep_invitations",
-    "schedule": crontab(minute="*"),
-}
-CELERY_BEAT_SCHEDULE["events.send_invitation_reminders"] = {
-    "task": "events.send_invitation_reminders",
-    "schedule": crontab(minute="*/15"),
-}
-CELERY_BEAT_SCHEDULE["events.send_event_reminders"] = {
-    "task": "events.send_event_reminders",
-    "schedule": crontab(minute="*/15"),
-}
+EVENT_REMINDER_HOURS = env.int("EVENT_REMINDER_HOURS", default=24)
 
-# --- Delegations (events/delegation_*.py, docs/delegations.md) -------------------------
-# Seconds the scheduler may spend on one schedule version, and its CP-SAT worker threads.
-DELEGATION_SCHEDULER_TIME_LIMIT = env_int("DELEGATION_SCHEDULER_TIME_LIMIT", 30)
-DELEGATION_SCHEDULER_WORKERS = env_int("DELEGATION_SCHEDULER_WORKERS", 2)
+# --- Delegations (events/delegations/, docs/delegations.md) ----------------------------
+# Seconds the scheduler may spend on one schedule version, and its worker threads.
+DELEGATION_SCHEDULER_TIME_LIMIT = env.int("DELEGATION_SCHEDULER_TIME_LIMIT", default=30)
+DELEGATION_SCHEDULER_WORKERS = env.int("DELEGATION_SCHEDULER_WORKERS", default=2)
 if (
     not 0
     < DELEGATION_SCHEDULER_TIME_LIMIT
@@ -369,16 +344,3 @@ if (
         "CELERY_VISIBILITY_TIMEOUT and the task soft time limit, or the broker would "
         "redeliver a schedule task that is still running."
     )
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {
-        "DelegationStatusEnum": "events.models.delegations.DelegationStatus",
-        "DelegationDirectionEnum": "events.models.delegations.DelegationDirection",
-        "DelegationApplicationStatusEnum": "events.models.delegations.ApplicationStatus",
-        "ScheduleVersionStatusEnum": "events.models.delegations.VersionStatus",
-        "ScheduleSolverStatusEnum": "events.models.delegations.SolverStatus",
-        "MeetingPriorityEnum": "events.models.delegations.MeetingPriority",
-        "ItineraryItemKindEnum": [("meeting", "meeting"), ("activity", "activity")],
-        "ItineraryRoleEnum": [("delegate", "delegate"), ("host", "host")],
-        "DelegationDecisionEnum": "events.api.delegation_serializers.DECISION_CHOICES",
-    }
-)

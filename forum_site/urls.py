@@ -18,5 +18,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/events/"), name="logout"),
     path("", include("events.urls")),
+    path("", include("events.invitations.urls")),
+    path("", include("events.delegations.urls")),
     path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
 ]

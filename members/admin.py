@@ -4,9 +4,8 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
 from forum_site.admin_actions import run_each
-
-from . import services
-from .models import (
+from members import services
+from members.models import (
     Affiliation,
     Capability,
     Membership,
@@ -169,7 +168,3 @@ class MembershipAdmin(admin.ModelAdmin):
             obj.applied_at = timezone.now()
             obj.applied_by = request.user
         super().save_model(request, obj, form, change)
-
-
-# Messaging (members/messaging_*.py) lives in its own module.
-from . import admin_messaging  # noqa: E402, F401

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import (
+from members.models import (
     Affiliation,
     Capability,
     Membership,

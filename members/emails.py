@@ -1,8 +1,7 @@
 """Emails of the member directory."""
 
 from forum_site.emails import send_email, stable_message_id
-
-from .models import Affiliation, Membership
+from members.models import Affiliation, Membership
 
 
 def organisation_admin_recipients(organisation_id: int) -> list[tuple[str, str]]:

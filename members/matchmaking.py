@@ -22,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from .models import Membership, Organisation
+from members.models import Membership, Organisation
 
 WEIGHT_CAPABILITY = 3
 WEIGHT_SECTOR = 2

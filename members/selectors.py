@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Affiliation, Membership, Organisation, Platform
+from members.models import Affiliation, Membership, Organisation, Platform
 
 
 def organisation_list() -> QuerySet[Organisation]:

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import (
+from members.models import (
     Affiliation,
     Capability,
     Membership,
@@ -207,7 +207,7 @@ def membership_decide(
 
     The transition is a conditional UPDATE, so two staff deciding at once cannot both win.
     """
-    from .tasks import send_membership_decision
+    from members.tasks import send_membership_decision
 
     if not actor.is_staff:
         raise PermissionDenied("Only staff can decide on memberships.")
@@ -253,7 +253,7 @@ def membership_reject(*, actor, membership: Membership, reason: str) -> Membersh
 
 def membership_notify_decision(*, membership_id: int) -> bool:
     """Email the applicant's admins about the decision, once. Returns whether it sent."""
-    from .emails import send_membership_decision_email
+    from members.emails import send_membership_decision_email
 
     claimed = Membership.objects.filter(
         pk=membership_id,

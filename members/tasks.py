@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from members import services
 
 
 @shared_task(
@@ -12,7 +12,3 @@ from . import services
 )
 def send_membership_decision(membership_id: int) -> bool:
     return services.membership_notify_decision(membership_id=membership_id)
-
-
-# Messaging (members/messaging_*.py) lives in its own module.
-from .messaging_tasks import *  # noqa

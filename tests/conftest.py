@@ -4,8 +4,7 @@ import pytest
 from django.db import connection
 
 from forum_site.celery import app as celery_app
-
-from .services import (
+from tests.services import (
     CeleryWorker,
     SmtpSink,
     chromium_path,

@@ -123,7 +123,7 @@ class DelegationFactory(factory.django.DjangoModelFactory):
     30-minute slots (no days: add DelegationDayFactory rows)."""
 
     class Meta:
-        model = "events.Delegation"
+        model = "delegations.Delegation"
         skip_postgeneration_save = True
 
     platform = factory.SubFactory(PlatformFactory)
@@ -139,7 +139,7 @@ class DelegationFactory(factory.django.DjangoModelFactory):
 
 class DelegationDayFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "events.DelegationDay"
+        model = "delegations.DelegationDay"
 
     delegation = factory.SubFactory(DelegationFactory)
     date = factory.Sequence(lambda n: dt.date(2026, 2, 10) + dt.timedelta(days=n))

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import F, Q
 from django_filters.rest_framework import DjangoFilterBackend
 
-from ..models import Event
+from events.models import Event
 
 
 class EventFilter(django_filters.FilterSet):

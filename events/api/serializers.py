@@ -1,9 +1,8 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from events.models import Event, Registration
 from members.models import Organisation
-
-from ..models import Event, Registration
 
 LIST_FIELDS = [
     "id",

@@ -13,15 +13,10 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from forum_site.api import Pagination
-from members.api.views import errors
-
-from .. import selectors, services
-from ..calendar import event_ics
-from ..models import Event, Registration
-from .filters import EventFilter, LeanFilterBackend
-from .renderers import CSVRenderer, ICalendarRenderer
-from .serializers import (
+from events import selectors, services
+from events.api.filters import EventFilter, LeanFilterBackend
+from events.api.renderers import CSVRenderer, ICalendarRenderer
+from events.api.serializers import (
     LIST_FIELDS,
     AttendeeSerializer,
     CalendarFeedSerializer,
@@ -32,6 +27,10 @@ from .serializers import (
     RegistrationSerializer,
     event_list_rows,
 )
+from events.calendar import event_ics
+from events.models import Event, Registration
+from forum_site.api import Pagination
+from members.api.views import errors
 
 BUSY = {503: OpenApiResponse(description="The event is very busy; try again in a moment.")}
 

@@ -1,6 +1,6 @@
 import django_filters
 
-from ..models import Membership, Organisation
+from members.models import Membership, Organisation
 
 
 class OrganisationFilter(django_filters.FilterSet):

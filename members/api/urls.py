@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import messaging_views, views
+from members.api import views
 
 
 def register(router) -> None:
@@ -10,8 +10,6 @@ def register(router) -> None:
     router.register("sectors", views.SectorViewSet, basename="sector")
     router.register("regions", views.RegionViewSet, basename="region")
     router.register("capabilities", views.CapabilityViewSet, basename="capability")
-    router.register("conversations", messaging_views.ConversationViewSet, basename="conversation")
-    router.register("blocks", messaging_views.BlockViewSet, basename="block")
 
 
 urlpatterns = [

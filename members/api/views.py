@@ -9,11 +9,9 @@ from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from .. import selectors, services
-from ..matchmaking import partner_matches
-from ..models import Affiliation, Capability, Membership, Organisation, Region, Sector
-from .filters import MembershipFilter, OrganisationFilter
-from .serializers import (
+from members import selectors, services
+from members.api.filters import MembershipFilter, OrganisationFilter
+from members.api.serializers import (
     CapabilitySerializer,
     MatchQuerySerializer,
     MatchSerializer,
@@ -26,6 +24,8 @@ from .serializers import (
     RegionSerializer,
     SectorSerializer,
 )
+from members.matchmaking import partner_matches
+from members.models import Affiliation, Capability, Membership, Organisation, Region, Sector
 
 ERRORS = {
     400: OpenApiResponse(description="Invalid input: a JSON object of field errors."),

@@ -4,9 +4,8 @@ grid, publish; every delegation admin page renders."""
 import pytest
 from django.test import Client
 
-from events.models import DelegationApplication, ScheduleVersion
-
-from .test_delegation_world import accept_and_host, build_world, with_requests
+from events.delegations.models import DelegationApplication, ScheduleVersion
+from tests.events.test_delegation_world import accept_and_host, build_world, with_requests
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +25,7 @@ def admin_client(w) -> Client:
 
 def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
     w = build_world()
-    from events import delegation_services as services
+    from events.delegations import services as services
 
     apps = [
         services.application_submit(actor=w.kenji, delegation=w.delegation),
@@ -35,7 +34,7 @@ def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
     client = admin_client(w)
     with on_commit():
         response = client.post(
-            "/admin/events/delegationapplication/",
+            "/admin/delegations/delegationapplication/",
             {"action": "mark_accepted", "_selected_action": [a.pk for a in apps]},
             follow=True,
         )
@@ -48,12 +47,12 @@ def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
     with_requests(w)
     with on_commit():
         client.post(
-            "/admin/events/delegation/",
+            "/admin/delegations/delegation/",
             {"action": "run_scheduler", "_selected_action": [w.delegation.pk]},
         )
     version = ScheduleVersion.objects.get()
     assert (version.status, version.solver_status) == ("done", "optimal")
-    grid = client.get(f"/admin/events/scheduleversion/{version.pk}/grid/")
+    grid = client.get(f"/admin/delegations/scheduleversion/{version.pk}/grid/")
     assert grid.status_code == 200
     html = grid.content.decode()
     assert "Kato Precision<br>× Sneha Tea Estates ⇄" in html
@@ -61,7 +60,7 @@ def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
     mailbox.clear()
     with on_commit():
         client.post(
-            "/admin/events/scheduleversion/",
+            "/admin/delegations/scheduleversion/",
             {"action": "publish", "_selected_action": [version.pk]},
         )
     version.refresh_from_db()
@@ -71,28 +70,28 @@ def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
 
 def test_every_delegation_admin_page_renders(on_commit):
     w = with_requests(accept_and_host(build_world()))
-    from events import delegation_services as services
+    from events.delegations import services as services
 
     with on_commit():
         version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
     client = admin_client(w)
     request = w.delegation.meeting_requests.first()
     for url in [
-        "/admin/events/delegation/",
-        f"/admin/events/delegation/{w.delegation.pk}/change/",
-        "/admin/events/delegation/add/",
-        "/admin/events/delegationapplication/",
-        f"/admin/events/delegationapplication/{w.app_kato.pk}/change/",
-        "/admin/events/delegationhost/",
-        f"/admin/events/delegationhost/{w.host_sneha.pk}/change/",
-        "/admin/events/delegationhost/add/",
-        "/admin/events/meetingrequest/",
-        f"/admin/events/meetingrequest/{request.pk}/change/",
-        "/admin/events/meetingrequest/add/",
-        "/admin/events/scheduleversion/",
-        f"/admin/events/scheduleversion/{version.pk}/change/",
-        f"/admin/events/scheduleversion/{version.pk}/grid/",
-        "/admin/events/scheduledmeeting/",
+        "/admin/delegations/delegation/",
+        f"/admin/delegations/delegation/{w.delegation.pk}/change/",
+        "/admin/delegations/delegation/add/",
+        "/admin/delegations/delegationapplication/",
+        f"/admin/delegations/delegationapplication/{w.app_kato.pk}/change/",
+        "/admin/delegations/delegationhost/",
+        f"/admin/delegations/delegationhost/{w.host_sneha.pk}/change/",
+        "/admin/delegations/delegationhost/add/",
+        "/admin/delegations/meetingrequest/",
+        f"/admin/delegations/meetingrequest/{request.pk}/change/",
+        "/admin/delegations/meetingrequest/add/",
+        "/admin/delegations/scheduleversion/",
+        f"/admin/delegations/scheduleversion/{version.pk}/change/",
+        f"/admin/delegations/scheduleversion/{version.pk}/grid/",
+        "/admin/delegations/scheduledmeeting/",
     ]:
         assert client.get(url).status_code == 200, url
 
@@ -101,7 +100,7 @@ def test_admin_pin_through_the_change_form(on_commit):
     w = with_requests(accept_and_host(build_world()))
     client = admin_client(w)
     request = w.delegation.meeting_requests.get(from_organisation=w.mori)
-    url = f"/admin/events/meetingrequest/{request.pk}/change/"
+    url = f"/admin/delegations/meetingrequest/{request.pk}/change/"
     response = client.post(
         url,
         {"priority": "high", "note": "", "pinned_day": w.day1.pk, "pinned_start": "10:45"},
@@ -126,7 +125,7 @@ def test_admin_edit_priority_and_note_through_the_change_form():
     client = admin_client(w)
     request = w.delegation.meeting_requests.get(from_organisation=w.mori)
     client.post(
-        f"/admin/events/meetingrequest/{request.pk}/change/",
+        f"/admin/delegations/meetingrequest/{request.pk}/change/",
         {
             "priority": "must_meet",
             "note": "CEO flies in for this",

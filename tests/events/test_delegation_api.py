@@ -5,11 +5,10 @@ import icalendar
 import pytest
 from rest_framework.test import APIClient
 
-from events import delegation_services as services
-from events.models import DelegationApplication, MeetingRequest, ScheduleVersion
+from events.delegations import services as services
+from events.delegations.models import DelegationApplication, MeetingRequest, ScheduleVersion
+from tests.events.test_delegation_world import accept_and_host, build_world, with_requests
 from tests.factories import OrganisationFactory, member
-
-from .test_delegation_world import accept_and_host, build_world, with_requests
 
 pytestmark = pytest.mark.django_db
 

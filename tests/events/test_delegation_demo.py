@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from events import demo_delegations
-from events.models import Delegation, DelegationApplication, ScheduledMeeting
+from events.delegations import demo as demo_delegations
+from events.delegations.models import Delegation, DelegationApplication, ScheduledMeeting
 from members import demo as members_demo
 
 pytestmark = pytest.mark.django_db

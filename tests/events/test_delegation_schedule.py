@@ -8,11 +8,10 @@ import time
 import icalendar
 import pytest
 
-from events import delegation_services as services
-from events.delegation_tasks import delegation_schedule
-from events.models import Delegation, ScheduledMeeting, ScheduleVersion
-
-from .test_delegation_world import accept_and_host, build_world, with_requests
+from events.delegations import services as services
+from events.delegations.models import Delegation, ScheduledMeeting, ScheduleVersion
+from events.delegations.tasks import delegation_schedule
+from tests.events.test_delegation_world import accept_and_host, build_world, with_requests
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from events import delegation_services as services
-from events.models import Delegation, DelegationApplication, MeetingRequest
+from events.delegations import services as services
+from events.delegations.models import Delegation, DelegationApplication, MeetingRequest
+from tests.events.test_delegation_world import accept_and_host, build_world, with_requests
 from tests.factories import OrganisationFactory, member
-
-from .test_delegation_world import accept_and_host, build_world, with_requests
 
 pytestmark = pytest.mark.django_db
 

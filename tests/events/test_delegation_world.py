@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from events import delegation_services as services
-from events.delegation_problem import DelegationProblemError, build_problem
-from events.models import DelegationBreak, GroupActivity
+from events.delegations import services as services
+from events.delegations.models import DelegationBreak, GroupActivity
+from events.delegations.problem import DelegationProblemError, build_problem
 from tests.factories import (
     DelegationDayFactory,
     DelegationFactory,

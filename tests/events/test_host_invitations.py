@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
-from events import invitation_services as services
-from events.models import DelegationHost, Invitation
+from events.delegations.models import DelegationHost
+from events.invitations import services as services
+from events.invitations.models import Invitation
 from forum_site.emails import stable_message_id
 from tests.factories import (
     DelegationDayFactory,
@@ -260,10 +261,10 @@ def test_delegation_admin_invite_hosts_action_and_form(on_commit, mailbox, world
     client = Client()
     client.force_login(w.staff)
     response = client.post(
-        "/admin/events/delegation/",
+        "/admin/delegations/delegation/",
         {"action": "invite_hosts", "_selected_action": [w.delegation.pk]},
     )
-    url = f"/admin/events/invitation/invite-hosts/{w.delegation.pk}/"
+    url = f"/admin/invitations/invitation/invite-hosts/{w.delegation.pk}/"
     assert (response.status_code, response["Location"]) == (302, url)
     page = client.get(url)
     assert page.status_code == 200
@@ -281,7 +282,7 @@ def test_delegation_admin_invite_hosts_action_and_form(on_commit, mailbox, world
     assert response.status_code == 200
     assert "1 host invitation(s) created" in response.content.decode()
     assert [m["To"] for m in mailbox.messages] == ["meera@bamboo.example"]
-    listing = client.get("/admin/events/invitation/?target=delegation")
+    listing = client.get("/admin/invitations/invitation/?target=delegation")
     assert listing.status_code == 200
     assert "meera@bamboo.example" in listing.content.decode()
 

@@ -11,9 +11,10 @@ from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
-from events import invitation_services as services
 from events import services as event_services
-from events.models import Invitation, InvitationToken, Registration
+from events.invitations import services as services
+from events.invitations.models import Invitation, InvitationToken
+from events.models import Registration
 from forum_site.emails import stable_message_id
 from members.models import Membership, Organisation, Sector
 from tests.factories import (

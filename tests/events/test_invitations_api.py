@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from events import invitation_services as services
-from events.models import Invitation
+from events.invitations import services as services
+from events.invitations.models import Invitation
 from tests.factories import EventFactory, PlatformFactory, StaffFactory, member
 from tests.services import SmtpSink
 
@@ -246,10 +246,10 @@ def test_admin_invite_three_addresses_and_see_the_counts(on_commit, mailbox):
     client = Client()
     client.force_login(StaffFactory(is_superuser=True))
     page = client.get(f"/admin/events/event/{event.pk}/change/")
-    assert f"/admin/events/invitation/invite/{event.pk}/" in page.content.decode()
+    assert f"/admin/invitations/invitation/invite/{event.pk}/" in page.content.decode()
     with on_commit():
         response = client.post(
-            f"/admin/events/invitation/invite/{event.pk}/",
+            f"/admin/invitations/invitation/invite/{event.pk}/",
             {
                 "emails": "ravi@x.example\nYuki <yuki@x.example>\nasha@x.example\nasha@x.example\nbad",
                 "language": "en",
@@ -264,14 +264,14 @@ def test_admin_invite_three_addresses_and_see_the_counts(on_commit, mailbox):
         "ravi@x.example",
         "yuki@x.example",
     ]
-    stats = client.get(f"/admin/events/invitation/event/{event.pk}/")
+    stats = client.get(f"/admin/invitations/invitation/event/{event.pk}/")
     assert stats.status_code == 200
     assert re.search(r"sent</a></td><td>3</td>", stats.content.decode())
-    changelist = client.get("/admin/events/invitation/", {"event__id__exact": event.pk})
+    changelist = client.get("/admin/invitations/invitation/", {"event__id__exact": event.pk})
     assert changelist.status_code == 200
     ids = list(Invitation.objects.values_list("pk", flat=True))
     export = client.post(
-        "/admin/events/invitation/",
+        "/admin/invitations/invitation/",
         {
             "action": "export_csv",
             "_selected_action": ids,
@@ -284,5 +284,5 @@ def test_admin_invite_view_is_staff_only():
     event = EventFactory()
     client = Client()
     client.force_login(member())
-    response = client.get(f"/admin/events/invitation/invite/{event.pk}/")
+    response = client.get(f"/admin/invitations/invitation/invite/{event.pk}/")
     assert response.status_code == 302  # to the admin login

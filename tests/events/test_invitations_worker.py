@@ -12,8 +12,8 @@ import pytest
 from django.db import transaction
 from django.db.models import Count
 
-from events import invitation_services as services
-from events.models import Invitation
+from events.invitations import services as services
+from events.invitations.models import Invitation
 from forum_site.celery import app as celery_app
 from forum_site.emails import stable_message_id
 from tests.conftest import _database_url

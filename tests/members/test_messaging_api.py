@@ -7,8 +7,9 @@ from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from members import messaging_services as services
-from members.models import Affiliation, Block, Conversation, Message, Participant
+from members.messaging import services as services
+from members.messaging.models import Block, Conversation, Message, Participant
+from members.models import Affiliation
 from tests.factories import EventFactory, PlatformFactory, StaffFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -624,7 +625,7 @@ def test_block_list_query_count_is_constant(asha, django_assert_num_queries, cou
 def test_message_page_applies_the_same_access_rule_as_everything_else(asha, kenji, platform):
     # The message page writes the access rule in SQL of its own; it must agree with
     # `conversation_ids_visible` for every kind of person.
-    from members.messaging_selectors import conversation_ids_visible
+    from members.messaging.selectors import conversation_ids_visible
 
     mitsui = org_of(kenji)
     direct = start(asha, kenji)
@@ -708,7 +709,7 @@ def test_schema_documents_every_messaging_route_with_examples():
     from drf_spectacular.generators import SchemaGenerator
     from rest_framework.routers import DefaultRouter
 
-    from members.api import messaging_views
+    from members.messaging.api import views as messaging_views
 
     router = DefaultRouter()
     router.register("conversations", messaging_views.ConversationViewSet, basename="conversation")

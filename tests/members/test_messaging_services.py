@@ -8,11 +8,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from members import demo, demo_messaging
-from members import messaging_selectors as selectors
-from members import messaging_services as services
-from members.messaging_tasks import send_message_digests
-from members.models import Affiliation, Conversation, Message, Participant, Profile
+from members import demo
+from members.messaging import demo as demo_messaging
+from members.messaging import selectors as selectors
+from members.messaging import services as services
+from members.messaging.models import Conversation, Message, Participant
+from members.messaging.tasks import send_message_digests
+from members.models import Affiliation, Profile
 from tests.factories import PlatformFactory, member
 
 pytestmark = pytest.mark.django_db

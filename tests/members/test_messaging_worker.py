@@ -6,9 +6,9 @@ import time
 import pytest
 from django.utils import timezone
 
-from members import messaging_services as services
-from members.messaging_tasks import send_message_digests
-from members.models import Message, Participant
+from members.messaging import services as services
+from members.messaging.models import Message, Participant
+from members.messaging.tasks import send_message_digests
 from tests.factories import PlatformFactory, member
 
 pytestmark = [pytest.mark.worker]

@@ -4,10 +4,10 @@ from django.utils.module_loading import import_string
 # Each app's demo loader, in dependency order. Each is idempotent.
 LOADERS = [
     "members.demo.load",
-    "members.demo_messaging.load",
+    "members.messaging.demo.load",
     "events.demo.load",
-    "events.demo_delegations.load",
-    "events.demo_invitations.load",
+    "events.delegations.demo.load",
+    "events.invitations.demo.load",
 ]
 
 

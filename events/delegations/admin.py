@@ -1,0 +1,466 @@
+"""Admin of delegations: review applications, manage hosts and requests, run the scheduler,
+inspect a version as a grid, publish. Actions and saves go through the services."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from events.delegations import selectors as selectors
+from events.delegations import services as services
+from events.delegations.models import (
+    ApplicationStatus,
+    Delegation,
+    DelegationApplication,
+    DelegationBreak,
+    DelegationDay,
+    DelegationHost,
+    GroupActivity,
+    HostUnavailability,
+    MeetingRequest,
+    ScheduledMeeting,
+    ScheduleVersion,
+    UnscheduledRequest,
+)
+
+
+def _text(exc) -> str:
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+class DayInline(admin.TabularInline):
+    model = DelegationDay
+    extra = 0
+
+
+class BreakInline(admin.TabularInline):
+    model = DelegationBreak
+    extra = 0
+
+
+class GroupActivityInline(admin.TabularInline):
+    model = GroupActivity
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "day":
+            delegation_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = DelegationDay.objects.filter(delegation_id=delegation_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "direction",
+        "status",
+        "places",
+        "accepted_count",
+        "published",
+        "versions_link",
+    ]
+    list_filter = ["status", "direction", "platform"]
+    search_fields = ["title", "title_ja", "slug", "days__city"]
+    list_select_related = ["platform", "published_version"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["sectors"]
+    readonly_fields = ["accepted_count", "published_version", "created_at", "updated_at"]
+    inlines = [DayInline, BreakInline, GroupActivityInline]
+    actions = ["run_scheduler", "invite_hosts"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "platform",
+                    "title",
+                    "title_ja",
+                    "slug",
+                    "direction",
+                    "status",
+                    "sectors",
+                    "description",
+                    "description_ja",
+                ]
+            },
+        ),
+        (
+            "Places and applications",
+            {
+                "fields": [
+                    "places",
+                    "accepted_count",
+                    "applications_open_at",
+                    "applications_close_at",
+                ]
+            },
+        ),
+        (
+            "Daily meeting grid",
+            {"fields": ["first_slot_start", "last_slot_end", "slot_minutes"]},
+        ),
+        ("Schedule", {"fields": ["published_version", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("published_version__problem", "published_version__solution")
+        )
+
+    @admin.display(description="Published", boolean=True)
+    def published(self, obj):
+        return obj.published_version_id is not None
+
+    @admin.display(description="Schedules")
+    def versions_link(self, obj):
+        url = (
+            reverse("admin:delegations_scheduleversion_changelist")
+            + f"?delegation__id__exact={obj.pk}"
+        )
+        return format_html('<a href="{}">versions</a>', url)
+
+    @admin.action(description="Run the scheduler (creates a new schedule version)")
+    def run_scheduler(self, request, queryset):
+        for delegation in queryset:
+            try:
+                version = services.schedule_run(actor=request.user, delegation=delegation)
+            except (ValidationError, PermissionDenied, services.DelegationBusy) as exc:
+                self.message_user(request, f"{delegation}: {_text(exc)}", messages.ERROR)
+                continue
+            version.refresh_from_db()
+            url = reverse("admin:delegations_scheduleversion_change", args=[version.pk])
+            self.message_user(
+                request,
+                format_html(
+                    '{}: schedule version {} is {} — <a href="{}">see it</a>.',
+                    delegation,
+                    version.number,
+                    version.get_status_display().lower(),
+                    url,
+                ),
+            )
+
+    @admin.action(description="Invite hosts… (organisations of the visited country)")
+    def invite_hosts(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one delegation.", messages.ERROR)
+            return None
+        return redirect("admin:invitations_invitation_invite_hosts", queryset.get().pk)
+
+
+def _decide(status):
+    def action(modeladmin, request, queryset):
+        done, errors = services.application_decide_many(
+            actor=request.user, applications=queryset.select_related("organisation"), status=status
+        )
+        for error in errors:
+            modeladmin.message_user(request, error, messages.ERROR)
+        modeladmin.message_user(request, f"{done} application(s) {status}.")
+
+    action.__name__ = f"mark_{status}"
+    label = ApplicationStatus(status).label.lower()
+    return admin.action(description=f"Mark as {label} (emails the applicant)")(action)
+
+
+@admin.register(DelegationApplication)
+class DelegationApplicationAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "delegation", "status", "created_at", "reviewer", "decided_at"]
+    list_filter = ["status", "delegation", "organisation__country"]
+    search_fields = ["organisation__name", "delegation__title", "objectives"]
+    list_select_related = ["organisation", "delegation", "reviewer"]
+    filter_horizontal = ["representatives", "preferred_counterparts"]
+    readonly_fields = [
+        "status",
+        "submitted_by",
+        "reviewer",
+        "decided_at",
+        "created_at",
+        "updated_at",
+    ]
+    autocomplete_fields = ["organisation"]
+    actions = [
+        _decide(ApplicationStatus.SHORTLISTED),
+        _decide(ApplicationStatus.ACCEPTED),
+        _decide(ApplicationStatus.WAITLISTED),
+        _decide(ApplicationStatus.REJECTED),
+    ]
+
+    def has_add_permission(self, request):
+        # Organisations apply through the API (application_submit checks the rules).
+        return False
+
+
+class HostUnavailabilityInline(admin.TabularInline):
+    model = HostUnavailability
+    extra = 0
+
+
+class DelegationHostForm(forms.ModelForm):
+    class Meta:
+        model = DelegationHost
+        fields = ["delegation", "organisation", "days", "representatives", "note"]
+
+    def clean(self):
+        data = super().clean()
+        delegation, organisation = data.get("delegation"), data.get("organisation")
+        if delegation and organisation and organisation.country != delegation.host_country:
+            raise forms.ValidationError(
+                "Hosts are organisations of the country the delegation visits."
+            )
+        if delegation and any(d.delegation_id != delegation.pk for d in data.get("days", [])):
+            raise forms.ValidationError("Choose days of this delegation.")
+        return data
+
+
+@admin.register(DelegationHost)
+class DelegationHostAdmin(admin.ModelAdmin):
+    form = DelegationHostForm
+    list_display = ["organisation", "delegation", "cities"]
+    list_filter = ["delegation"]
+    search_fields = ["organisation__name", "delegation__title"]
+    list_select_related = ["organisation", "delegation"]
+    filter_horizontal = ["days", "representatives"]
+    autocomplete_fields = ["organisation"]
+    inlines = [HostUnavailabilityInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("days")
+
+    @admin.display(description="Cities")
+    def cities(self, obj):
+        return ", ".join(sorted({d.city for d in obj.days.all()})) or "all days"
+
+
+class MeetingRequestForm(forms.ModelForm):
+    class Meta:
+        model = MeetingRequest
+        fields = [
+            "delegation",
+            "from_organisation",
+            "to_organisation",
+            "priority",
+            "note",
+            "dropped",
+            "pinned_day",
+            "pinned_start",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        delegation = data.get("delegation") or self.instance.delegation
+        try:
+            if (
+                not self.instance.pk
+                and data.get("from_organisation")
+                and data.get("to_organisation")
+            ):
+                services.validate_pair(
+                    delegation=delegation,
+                    from_organisation=data["from_organisation"],
+                    to_organisation=data["to_organisation"],
+                )
+            if delegation:
+                services.validate_pin(
+                    delegation=delegation,
+                    day=data.get("pinned_day"),
+                    start=data.get("pinned_start"),
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            raise forms.ValidationError(_text(exc)) from exc
+        return data
+
+
+@admin.register(MeetingRequest)
+class MeetingRequestAdmin(admin.ModelAdmin):
+    form = MeetingRequestForm
+    list_display = [
+        "from_organisation",
+        "to_organisation",
+        "delegation",
+        "priority",
+        "dropped",
+        "pinned_day",
+        "pinned_start",
+    ]
+    list_filter = ["delegation", "priority", "dropped"]
+    search_fields = ["from_organisation__name", "to_organisation__name", "note"]
+    list_select_related = ["from_organisation", "to_organisation", "delegation", "pinned_day"]
+    autocomplete_fields = ["from_organisation", "to_organisation"]
+    actions = ["drop", "restore"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["delegation", "from_organisation", "to_organisation"] if obj else []
+
+    def save_model(self, request, obj, form, change):
+        """Adds and pins go through the services; a refusal is shown, nothing changes."""
+        try:
+            if not change:
+                created = services.meeting_request_create(
+                    actor=request.user,
+                    delegation=obj.delegation,
+                    from_organisation=obj.from_organisation,
+                    to_organisation=obj.to_organisation,
+                    priority=obj.priority,
+                    note=obj.note,
+                )
+                obj.pk = created.pk
+                obj.created_at = created.created_at
+            fresh = MeetingRequest.objects.select_related("delegation").get(pk=obj.pk)
+            if (fresh.pinned_day_id, fresh.pinned_start) != (obj.pinned_day_id, obj.pinned_start):
+                services.meeting_request_pin(
+                    actor=request.user, request=fresh, day=obj.pinned_day, start=obj.pinned_start
+                )
+            if fresh.dropped != obj.dropped:
+                services.meeting_request_drop(
+                    actor=request.user, request=fresh, dropped=obj.dropped
+                )
+            if (fresh.priority, fresh.note) != (obj.priority, obj.note):
+                services.meeting_request_edit(
+                    actor=request.user, request=fresh, priority=obj.priority, note=obj.note
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(request, _text(exc), messages.ERROR)
+
+    @admin.action(description="Drop from scheduling")
+    def drop(self, request, queryset):
+        for obj in queryset:
+            services.meeting_request_drop(actor=request.user, request=obj)
+        self.message_user(request, f"{queryset.count()} request(s) dropped.")
+
+    @admin.action(description="Restore to scheduling")
+    def restore(self, request, queryset):
+        for obj in queryset:
+            services.meeting_request_drop(actor=request.user, request=obj, dropped=False)
+        self.message_user(request, f"{queryset.count()} request(s) restored.")
+
+
+class ScheduledMeetingInline(admin.TabularInline):
+    model = ScheduledMeeting
+    extra = 0
+    fields = ["starts_at", "city", "table", "delegate", "host", "weight", "mutual", "pinned"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("delegate", "host")
+
+
+class UnscheduledInline(admin.TabularInline):
+    model = UnscheduledRequest
+    extra = 0
+    fields = ["delegate", "host", "reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("delegate", "host")
+
+
+@admin.register(ScheduleVersion)
+class ScheduleVersionAdmin(admin.ModelAdmin):
+    list_display = [
+        "delegation",
+        "number",
+        "status",
+        "solver_status",
+        "scheduled_weight",
+        "breaks",
+        "bound_breaks",
+        "seconds",
+        "published_at",
+        "grid_link",
+    ]
+    list_filter = ["status", "solver_status", "delegation"]
+    search_fields = ["delegation__title"]
+    list_select_related = ["delegation"]
+    actions = ["publish", "rerun"]
+    inlines = [ScheduledMeetingInline, UnscheduledInline]
+    exclude = ["problem", "solution"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("problem", "solution")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            f.name for f in self.model._meta.fields if f.name not in {"problem", "solution", "id"}
+        ] + ["grid_link"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Grid")
+    def grid_link(self, obj):
+        if obj.status != ScheduleVersion.Status.DONE:
+            return "—"
+        url = reverse("admin:delegations_scheduleversion_grid", args=[obj.pk])
+        return format_html('<a href="{}">grid</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/grid/",
+                self.admin_site.admin_view(self.grid_view),
+                name="delegations_scheduleversion_grid",
+            ),
+            *super().get_urls(),
+        ]
+
+    def grid_view(self, request, pk: int):
+        version = get_object_or_404(ScheduleVersion.objects.select_related("delegation"), pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{version} — grid",
+            "version": version,
+            "days": selectors.version_grid(version),
+            "unscheduled": version.unscheduled.select_related("delegate", "host"),
+        }
+        return TemplateResponse(request, "delegations/admin_grid.html", context)
+
+    @admin.action(description="Publish (emails every participant their itinerary)")
+    def publish(self, request, queryset):
+        for version in queryset:
+            try:
+                services.schedule_publish(actor=request.user, version=version)
+                self.message_user(request, f"{version} published; participants are emailed.")
+            except (ValidationError, PermissionDenied, services.DelegationBusy) as exc:
+                self.message_user(request, f"{version}: {_text(exc)}", messages.ERROR)
+
+    @admin.action(description="Re-run the scheduler for these delegations")
+    def rerun(self, request, queryset):
+        for delegation_id in sorted(set(queryset.values_list("delegation_id", flat=True))):
+            delegation = Delegation.objects.get(pk=delegation_id)
+            try:
+                version = services.schedule_run(actor=request.user, delegation=delegation)
+                self.message_user(request, f"{delegation}: version {version.number} queued.")
+            except (ValidationError, PermissionDenied, services.DelegationBusy) as exc:
+                self.message_user(request, f"{delegation}: {_text(exc)}", messages.ERROR)
+
+
+@admin.register(ScheduledMeeting)
+class ScheduledMeetingAdmin(admin.ModelAdmin):
+    list_display = ["version", "starts_at", "city", "table", "delegate", "host", "pinned"]
+    list_filter = ["version__delegation", "city", "pinned"]
+    search_fields = ["delegate__name", "host__name"]
+    list_select_related = ["version__delegation", "delegate", "host"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("version__problem", "version__solution")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

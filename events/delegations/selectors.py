@@ -1,0 +1,274 @@
+"""Reads of delegations shared by the API, admin, emails, tasks and demo.
+
+Access rule (one function per resource): staff see everything; a person sees
+- delegations that are not drafts;
+- the applications of the organisations they represent;
+- the hosts of a delegation once their organisation takes part in it (accepted delegate
+  or host);
+- meeting requests from or to their organisations;
+- the itinerary of their own organisations (which shows the counterparts they meet).
+Anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from events.delegations.models import (
+    ApplicationStatus,
+    Delegation,
+    DelegationApplication,
+    DelegationDay,
+    DelegationHost,
+    DelegationStatus,
+    GroupActivity,
+    MeetingRequest,
+    ScheduledMeeting,
+    ScheduleVersion,
+)
+from members.models import Affiliation, Organisation
+from members.selectors import organisation_ids_represented
+
+
+def _org_ids(user) -> set[int]:
+    if not user or not user.is_authenticated:
+        return set()
+    return set(organisation_ids_represented(user).values_list("organisation_id", flat=True))
+
+
+# --- Delegations ----------------------------------------------------------------------------
+
+
+def delegation_list_for_user(user: AbstractBaseUser) -> QuerySet[Delegation]:
+    qs = Delegation.objects.select_related("platform").prefetch_related("sectors", "days", "breaks")
+    if user.is_staff:
+        return qs
+    return qs.exclude(status=DelegationStatus.DRAFT)
+
+
+def delegation_get_for_user(*, user: AbstractBaseUser, pk) -> Delegation:
+    return get_object_or_404(delegation_list_for_user(user), pk=pk)
+
+
+def delegation_ref_for_user(*, user: AbstractBaseUser, pk) -> Delegation:
+    """The delegation without its prefetches (for routes nested under it)."""
+    qs = Delegation.objects.all()
+    if not user.is_staff:
+        qs = qs.exclude(status=DelegationStatus.DRAFT)
+    return get_object_or_404(qs, pk=pk)
+
+
+def participant_org_ids(*, delegation: Delegation) -> tuple[set[int], set[int]]:
+    """(accepted delegate organisation ids, host organisation ids)."""
+    delegates = set(
+        DelegationApplication.objects.filter(
+            delegation=delegation, status=ApplicationStatus.ACCEPTED
+        ).values_list("organisation_id", flat=True)
+    )
+    hosts = set(
+        DelegationHost.objects.filter(delegation=delegation).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    return delegates, hosts
+
+
+def user_participant_org_ids(*, user: AbstractBaseUser, delegation: Delegation) -> set[int]:
+    delegates, hosts = participant_org_ids(delegation=delegation)
+    return _org_ids(user) & (delegates | hosts)
+
+
+def delegation_require_participant(*, user: AbstractBaseUser, delegation: Delegation) -> None:
+    if user.is_staff:
+        return
+    if not user_participant_org_ids(user=user, delegation=delegation):
+        raise Http404("You do not take part in this delegation.")
+
+
+# --- Applications ---------------------------------------------------------------------------
+
+
+def application_list_for_user(user: AbstractBaseUser) -> QuerySet[DelegationApplication]:
+    qs = DelegationApplication.objects.select_related(
+        "delegation", "organisation", "reviewer", "submitted_by"
+    ).prefetch_related(
+        Prefetch("representatives"),
+        Prefetch("preferred_counterparts", queryset=Organisation.objects.only("id", "name")),
+    )
+    if user.is_staff:
+        return qs
+    return qs.filter(organisation_id__in=organisation_ids_represented(user))
+
+
+def application_get_for_user(*, user: AbstractBaseUser, pk) -> DelegationApplication:
+    return get_object_or_404(application_list_for_user(user), pk=pk)
+
+
+# --- Hosts ----------------------------------------------------------------------------------
+
+
+def host_list(*, delegation: Delegation) -> QuerySet[DelegationHost]:
+    return (
+        DelegationHost.objects.filter(delegation=delegation)
+        .select_related("organisation", "organisation__region")
+        .prefetch_related("days", "representatives", "unavailable", "organisation__sectors")
+    )
+
+
+def host_list_for_user(*, user: AbstractBaseUser, delegation: Delegation):
+    delegation_require_participant(user=user, delegation=delegation)
+    return host_list(delegation=delegation)
+
+
+# --- Meeting requests -----------------------------------------------------------------------
+
+
+def meeting_request_list_for_user(user: AbstractBaseUser) -> QuerySet[MeetingRequest]:
+    qs = MeetingRequest.objects.select_related(
+        "delegation", "from_organisation", "to_organisation", "pinned_day", "created_by"
+    )
+    if user.is_staff:
+        return qs
+    mine = organisation_ids_represented(user)
+    return qs.filter(Q(from_organisation_id__in=mine) | Q(to_organisation_id__in=mine))
+
+
+def meeting_request_get_for_user(*, user: AbstractBaseUser, pk) -> MeetingRequest:
+    return get_object_or_404(meeting_request_list_for_user(user), pk=pk)
+
+
+# --- Schedule versions ----------------------------------------------------------------------
+
+
+def version_list(*, delegation: Delegation) -> QuerySet[ScheduleVersion]:
+    return (
+        ScheduleVersion.objects.filter(delegation=delegation)
+        .select_related("created_by", "published_by")
+        .defer("problem", "solution")
+    )
+
+
+def version_get(*, delegation: Delegation, number) -> ScheduleVersion:
+    return get_object_or_404(version_list(delegation=delegation), number=number)
+
+
+def version_meetings(version: ScheduleVersion) -> QuerySet[ScheduledMeeting]:
+    return ScheduledMeeting.objects.filter(version=version).select_related(
+        "delegate", "host", "day"
+    )
+
+
+def version_grid(version: ScheduleVersion) -> list[dict]:
+    """Per day: the table numbers and one row per slot, each cell the meeting or None."""
+    problem = version.problem or {}
+    slots = problem.get("slots", [])
+    by_cell = {(m.slot, m.table): m for m in version_meetings(version)}
+    days: dict[str, dict] = {}
+    for slot in slots:
+        day = days.setdefault(
+            slot["day"],
+            {
+                "date": dt.date.fromisoformat(slot["day"]),
+                "city": slot.get("city", slot["location"]),
+                "venue": slot.get("venue", ""),
+                "tables": list(range(1, slot["tables"] + 1)),
+                "rows": [],
+            },
+        )
+        if slot["tables"] > len(day["tables"]):
+            day["tables"] = list(range(1, slot["tables"] + 1))
+        day["rows"].append(
+            {
+                "slot": slot["id"],
+                "start": slot["start"],
+                "end": slot["end"],
+                "cells": [by_cell.get((slot["id"], t)) for t in range(1, slot["tables"] + 1)],
+            }
+        )
+    return list(days.values())
+
+
+# --- Itineraries ----------------------------------------------------------------------------
+
+
+def itinerary_organisation(
+    *, user: AbstractBaseUser, delegation: Delegation, organisation_id: int | None = None
+) -> Organisation:
+    """The organisation whose itinerary `user` asks for: one of theirs that takes part."""
+    delegates, hosts = participant_org_ids(delegation=delegation)
+    participants = delegates | hosts
+    mine = _org_ids(user) & participants
+    if organisation_id is not None:
+        if organisation_id not in (participants if user.is_staff else mine):
+            raise Http404("No itinerary of this organisation is visible to you.")
+        return Organisation.objects.get(pk=organisation_id)
+    if not mine:
+        raise Http404("You do not take part in this delegation.")
+    return Organisation.objects.get(pk=min(mine))
+
+
+def itinerary(*, delegation: Delegation, organisation: Organisation, version=None) -> dict:
+    """The organisation's meetings in `version` (default: the published one), and the group
+    activities when it is a delegate. Items are in time order."""
+    version = version or delegation.published_version
+    is_delegate = DelegationApplication.objects.filter(
+        delegation=delegation, organisation=organisation, status=ApplicationStatus.ACCEPTED
+    ).exists()
+    meetings = []
+    if version is not None:
+        meetings = list(
+            version_meetings(version).filter(Q(delegate=organisation) | Q(host=organisation))
+        )
+    activities = []
+    if is_delegate:
+        activities = list(GroupActivity.objects.filter(delegation=delegation).select_related("day"))
+    return {
+        "delegation": delegation,
+        "organisation": organisation,
+        "role": "delegate" if is_delegate else "host",
+        "version": version,
+        "meetings": meetings,
+        "activities": activities,
+    }
+
+
+def meetings_by_organisation(version: ScheduleVersion | None) -> dict[int, list]:
+    out: dict[int, list] = defaultdict(list)
+    if version is None:
+        return out
+    for meeting in version_meetings(version):
+        out[meeting.delegate_id].append(meeting)
+        out[meeting.host_id].append(meeting)
+    return out
+
+
+def participant_recipients(*, delegation: Delegation) -> dict[int, list]:
+    """Organisation id -> the people who receive its itinerary: the representatives named
+    in the application (delegates) or the host record, else the organisation's admins."""
+    out: dict[int, list] = defaultdict(list)
+    applications = DelegationApplication.objects.filter(
+        delegation=delegation, status=ApplicationStatus.ACCEPTED
+    ).prefetch_related("representatives__profile")
+    for application in applications:
+        out[application.organisation_id] = list(application.representatives.all())
+    for host in DelegationHost.objects.filter(delegation=delegation).prefetch_related(
+        "representatives__profile"
+    ):
+        out[host.organisation_id] = list(host.representatives.all())
+    missing = [org_id for org_id, people in out.items() if not people]
+    if missing:
+        for affiliation in Affiliation.objects.filter(
+            organisation_id__in=missing, role=Affiliation.Role.ADMIN, is_active=True
+        ).select_related("user__profile"):
+            out[affiliation.organisation_id].append(affiliation.user)
+    return out
+
+
+def days_of(delegation: Delegation) -> list[DelegationDay]:
+    return list(DelegationDay.objects.filter(delegation=delegation).order_by("date"))

@@ -1,0 +1,276 @@
+"""Invitations in the API: staff manage an event's invitations; invitees answer by token."""
+
+import csv
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from events.api.views import IsStaff
+from events.invitations import selectors as selectors
+from events.invitations import services as services
+from events.invitations.api.serializers import (
+    AcceptSerializer,
+    AnswerSerializer,
+    DeclineSerializer,
+    InvitationCreateSerializer,
+    InvitationSerializer,
+    InvitationStatsSerializer,
+    InviteResultSerializer,
+)
+from events.invitations.models import Invitation
+from events.models import Event
+from events.services import EventBusy
+from members.api.views import errors
+
+GONE = {410: OpenApiResponse(description="Expired, revoked or already answered.")}
+STATE = OpenApiParameter(
+    "status",
+    str,
+    enum=selectors.STATES,
+    description="Only invitations in this state (`expired`: unanswered and past the deadline).",
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="An event's invitations (staff)",
+        parameters=[STATE, OpenApiParameter("search", str, description="In email or name.")],
+        responses={200: InvitationSerializer(many=True), **errors(400, 401, 403, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="One invitation (staff)",
+        responses={200: InvitationSerializer, **errors(401, 403, 404)},
+    ),
+)
+class EventInvitationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """`/events/{event_pk}/invitations/`: staff only."""
+
+    serializer_class = InvitationSerializer
+    queryset = Invitation.objects.none()  # for the schema; rows come from get_queryset
+    permission_classes = [IsStaff]
+    filter_backends = []  # the `status` and `search` parameters are read below
+
+    def get_event(self) -> Event:
+        if not hasattr(self, "_event"):
+            self._event = get_object_or_404(Event, pk=self.kwargs["event_pk"])
+        return self._event
+
+    def get_queryset(self):
+        state = self.request.query_params.get("status", "")
+        if state and state not in selectors.STATES:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"status": f"Choose one of {', '.join(selectors.STATES)}."})
+        return selectors.invitations_for_event(
+            event=self.get_event(),
+            state=state,
+            search=self.request.query_params.get("search", "").strip(),
+        )
+
+    def get_object(self) -> Invitation:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    @extend_schema(
+        summary="Invite people (staff): emails, people, organisations and/or an audience",
+        description="Addresses are merged case-insensitively with each other and with the "
+        "event's existing invitations; invalid lines are reported with their line "
+        "number and reason, and the valid ones are invited. Emails are sent by "
+        "Celery after the request commits.",
+        request=InvitationCreateSerializer,
+        responses={201: InviteResultSerializer, **errors(400, 401, 403, 404)},
+    )
+    def create(self, request, event_pk=None):
+        event = self.get_event()
+        serializer = InvitationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        audience = None
+        if data.get("audience"):
+            a = data["audience"]
+            audience = services.Audience(
+                platform=a["platform"],
+                sectors=a.get("sectors", []),
+                country=a.get("country", ""),
+                kinds=a.get("kinds", []),
+            )
+        emails = data.get("emails") or []
+        result = services.invitations_create(
+            actor=request.user,
+            event=event,
+            # One item per line, blank items kept so line numbers match list positions.
+            emails_text="\n".join(e.replace("\n", " ") for e in emails),
+            users=data.get("users", []),
+            organisations=data.get("organisations", []),
+            audience=audience,
+            language=data["language"],
+            note=data.get("note", ""),
+            expires_at=data.get("expires_at"),
+        )
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="How many invitations are in each state (staff)",
+        responses={200: InvitationStatsSerializer, **errors(401, 403, 404)},
+    )
+    @action(detail=False, methods=["get"])
+    def stats(self, request, event_pk=None):
+        return Response(selectors.invitation_stats(event=self.get_event()))
+
+    @extend_schema(
+        summary="All invitations as CSV (staff)",
+        parameters=[STATE],
+        responses={
+            (200, "text/csv"): OpenApiResponse(description="CSV file"),
+            **errors(401, 403, 404),
+        },
+    )
+    @action(detail=False, methods=["get"])
+    def export(self, request, event_pk=None):
+        event = self.get_event()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="invitations-{event.slug}.csv"'
+        response.write("\ufeff")  # Excel then reads Japanese names correctly
+        writer = csv.DictWriter(response, fieldnames=selectors.EXPORT_HEADER)
+        writer.writeheader()
+        writer.writerows(
+            selectors.invitation_export_rows(
+                event=event, state=request.query_params.get("status", "")
+            )
+        )
+        return response
+
+    @extend_schema(
+        summary="Send the invitation again with a new link (staff)",
+        request=None,
+        responses={200: InvitationSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def resend(self, request, event_pk=None, pk=None):
+        invitation = services.invitation_resend(actor=request.user, invitation=self.get_object())
+        return Response(self._one(invitation))
+
+    @extend_schema(
+        summary="Withdraw the invitation; its links stop working (staff)",
+        request=None,
+        responses={200: InvitationSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, event_pk=None, pk=None):
+        invitation = services.invitation_revoke(actor=request.user, invitation=self.get_object())
+        return Response(self._one(invitation))
+
+    def _one(self, invitation: Invitation) -> dict:
+        row = selectors.invitations_for_event(event=self.get_event()).get(pk=invitation.pk)
+        return InvitationSerializer(row).data
+
+
+def _answer(invitation: Invitation, message: str) -> dict:
+    registration = invitation.registration
+    return {
+        "status": invitation.status,
+        "event": invitation.event_id,
+        "delegation": invitation.delegation_id,
+        "registration_status": registration.status if registration else None,
+        "waitlist_position": registration.waitlist_position if registration else None,
+        "message": message,
+    }
+
+
+def _gone(exc) -> Response:
+    return Response({"detail": exc.message, "reason": exc.reason}, status=status.HTTP_410_GONE)
+
+
+def _not_found(exc) -> Response:
+    return Response({"detail": exc.message}, status=status.HTTP_404_NOT_FOUND)
+
+
+class InvitationAnswerViewSet(viewsets.ViewSet):
+    """`/invitations/accept/` and `/invitations/decline/`: the token is the credential."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes = []  # the token in the body, not a session: no CSRF to bypass
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "invitation_response"
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
+
+    @extend_schema(
+        summary="Accept an invitation (registers you: confirmed, or waitlisted when full)",
+        description="The token is the secret from the invitation link "
+        "(`/invitations/<token>/`). Without an account for the invited address, "
+        "one is created (no password); without an organisation, give "
+        "`organisation_name` and `country`.",
+        request=AcceptSerializer,
+        responses={
+            200: AnswerSerializer,
+            **errors(400),
+            404: OpenApiResponse(description="Unknown token."),
+            **GONE,
+            429: OpenApiResponse(description="Too many attempts; wait a minute."),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def accept(self, request):
+        serializer = AcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            invitation = services.invitation_accept(
+                token=data["token"],
+                organisation=data.get("organisation"),
+                organisation_name=data.get("organisation_name", ""),
+                country=data.get("country", ""),
+                name=data.get("name", ""),
+            )
+        except services.InvitationNotFound as exc:
+            return _not_found(exc)
+        except services.InvitationGone as exc:
+            return _gone(exc)
+        except EventBusy as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        from events.api.serializers import registration_message
+
+        if invitation.delegation_id:
+            message = (
+                f"Thank you: your organisation hosts this delegation in {invitation.host_city}."
+            )
+            return Response(_answer(invitation, message))
+        return Response(_answer(invitation, registration_message(invitation.registration)))
+
+    @extend_schema(
+        summary="Decline an invitation, optionally with a reason",
+        request=DeclineSerializer,
+        responses={
+            200: AnswerSerializer,
+            **errors(400),
+            404: OpenApiResponse(description="Unknown token."),
+            **GONE,
+            429: OpenApiResponse(description="Too many attempts; wait a minute."),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def decline(self, request):
+        serializer = DeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            invitation = services.invitation_decline(
+                token=serializer.validated_data["token"],
+                reason=serializer.validated_data.get("reason", ""),
+            )
+        except services.InvitationNotFound as exc:
+            return _not_found(exc)
+        except services.InvitationGone as exc:
+            return _gone(exc)
+        return Response(_answer(invitation, "Thank you; your answer has been recorded."))

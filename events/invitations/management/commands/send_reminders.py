@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from events.invitations import services as services
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the invitation periodic work once: re-enqueue invitations a lost task left "
+        "behind, remind unanswered invitees, remind confirmed registrants before their "
+        "event. Beat runs the same every few minutes (see docs/invitations.md)."
+    )
+
+    def handle(self, *args, **options):
+        requeued = services.invitations_sweep()
+        invitation_reminders = services.invitation_reminders_send(
+            invitation_ids=services.invitation_reminders_due()
+        )
+        event_reminders = services.event_reminders_send(
+            registration_ids=services.event_reminders_due()
+        )
+        self.stdout.write(
+            f"{requeued} invitation(s) re-enqueued, {invitation_reminders} invitation "
+            f"reminder(s) and {event_reminders} event reminder(s) sent."
+        )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from events.invitations import views
+
+app_name = "invitations"
+
+urlpatterns = [
+    path("invitations/<str:token>/", views.respond, name="respond"),
+]

@@ -1,0 +1,55 @@
+"""Language and time helpers shared by pages, emails and the API.
+
+Models with a Japanese version of a text carry it in `<field>_ja` (`title_ja`,
+`description_ja`, `name_ja`); `localized` picks it for Japanese readers where it is filled.
+Times are shown in a zone that is named, formatted by Django's per-language formats
+(forum_site/formats/).
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django.utils import formats, translation
+
+DEFAULT_LANGUAGE = "en"
+DEFAULT_TIME_ZONE = "Asia/Kolkata"
+
+
+def localized(obj: object, field: str, language: str | None = None) -> str:
+    """`obj.<field>_ja` for a Japanese reader when it is filled, else `obj.<field>`."""
+    language = language or translation.get_language() or DEFAULT_LANGUAGE
+    if language.startswith("ja"):
+        japanese = getattr(obj, f"{field}_ja", "")
+        if japanese:
+            return japanese
+    return getattr(obj, field)
+
+
+def person_language(user: object) -> str:
+    """The language a person reads (their profile's), English by default."""
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", "") or DEFAULT_LANGUAGE
+
+
+def person_time_zone(user: object, default: str = DEFAULT_TIME_ZONE) -> str:
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "time_zone", "") or default
+
+
+def local_time(
+    value: dt.datetime,
+    time_zone: str,
+    language: str | None = None,
+    *,
+    format_name: str = "DATETIME_FORMAT",
+    name_zone: bool = True,
+) -> str:
+    """`value` as a reader in `time_zone` sees it, e.g. '21 Nov 2025, 10:00 (Asia/Kolkata)'
+    or '2025年11月21日 10:00 (Asia/Kolkata)'."""
+    try:
+        local = value.astimezone(zoneinfo.ZoneInfo(time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        local, time_zone = value.astimezone(dt.UTC), "UTC"
+    with translation.override(language or translation.get_language() or DEFAULT_LANGUAGE):
+        text = formats.date_format(local, format_name)
+    return f"{text} ({time_zone})" if name_zone else text
