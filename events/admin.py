@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 
 from events import selectors, services
+from events.services.events import EVENT_FIELDS
 from events.models import CalendarFeedToken, Event, Registration
 from forum_site.admin_actions import error_text, run_each
 
@@ -128,7 +129,7 @@ class EventAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        values = {f: form.cleaned_data[f] for f in form.changed_data if f in services.EVENT_FIELDS}
+        values = {f: form.cleaned_data[f] for f in form.changed_data if f in EVENT_FIELDS}
         try:
             if change:
                 services.event_update(actor=request.user, event=obj, **values)
@@ -137,7 +138,7 @@ class EventAdmin(admin.ModelAdmin):
                     actor=request.user,
                     **{
                         f: form.cleaned_data[f]
-                        for f in services.EVENT_FIELDS
+                        for f in EVENT_FIELDS
                         if f in form.cleaned_data
                     },
                 )

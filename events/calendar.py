@@ -13,6 +13,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from forum_site.links import absolute_url
+
 PRODID = "-//Japan-India SME Platform//Events//EN"
 
 
@@ -81,7 +83,12 @@ def build_calendar(
 
 
 def event_url(event) -> str:
-    return f"{settings.SITE_URL}/events/{event.pk}/"
+    return absolute_url("events:detail", event.pk)
+
+
+def feed_url(token) -> str:
+    """The secret URL of a person's calendar feed of their confirmed events."""
+    return absolute_url("events:user-feed", token.token)
 
 
 def event_vevent(event) -> icalendar.Event:

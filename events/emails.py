@@ -1,11 +1,9 @@
 """Emails about registrations, in the person's language, with the event's .ics attached."""
 
-from django.conf import settings
-
-from events.calendar import event_ics
+from events.calendar import event_ics, event_url
 from events.models import Registration
-from events.services import local_time
 from forum_site.emails import send_email, stable_message_id
+from forum_site.i18n import local_time
 
 
 def send_registration_email(registration: Registration, kind: str) -> int:
@@ -27,8 +25,8 @@ def send_registration_email(registration: Registration, kind: str) -> int:
             "registration": registration,
             "event": event,
             "person": user.get_full_name() or user.get_username(),
-            "starts": local_time(event, event.starts_at),
-            "event_url": f"{settings.SITE_URL}/events/{event.pk}/",
+            "starts": local_time(event.starts_at, event.time_zone, language),
+            "event_url": event_url(event),
         },
         attachments=attachments,
         headers={"Message-ID": stable_message_id("registration", registration.pk, kind)},

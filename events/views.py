@@ -12,6 +12,8 @@ from events import selectors, services
 from events.api.serializers import registration_message
 from events.calendar import event_ics, events_ics
 from events.models import CalendarFeedToken
+from forum_site.i18n import local_time
+from forum_site.locking import Busy
 from members.models import Affiliation, Platform
 
 
@@ -55,9 +57,9 @@ def event_detail(request, pk: int):
         except (ValidationError, PermissionDenied) as exc:
             text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             messages.error(request, text)
-        except services.EventBusy as exc:
+        except Busy as exc:
             messages.error(request, str(exc))
-        return redirect(f"/events/{pk}/")
+        return redirect("events:detail", pk)
     registration = selectors.active_registration(event=event, user=request.user)
     affiliations = []
     if request.user.is_authenticated:
@@ -73,8 +75,8 @@ def event_detail(request, pk: int):
             "event": event,
             "registration": registration,
             "affiliations": affiliations,
-            "starts": services.local_time(event, event.starts_at),
-            "ends": services.local_time(event, event.ends_at),
+            "starts": local_time(event.starts_at, event.time_zone),
+            "ends": local_time(event.ends_at, event.time_zone),
             "login_url": f"/accounts/login/?next=/events/{pk}/",
             "title": event.title_ja
             if request.LANGUAGE_CODE == "ja" and event.title_ja

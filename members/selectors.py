@@ -1,6 +1,9 @@
 """Reads of the member directory shared by the API, admin, pages and tasks."""
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -21,6 +24,39 @@ def organisation_ids_administered(user: AbstractBaseUser) -> QuerySet:
 
 def organisation_ids_represented(user: AbstractBaseUser) -> QuerySet:
     return Affiliation.objects.filter(user=user, is_active=True).values("organisation_id")
+
+
+def organisation_acting_for(
+    *,
+    user: AbstractBaseUser,
+    organisation: Organisation | None = None,
+    candidates: Collection[int] | None = None,
+    admin: bool = False,
+    staff_may_choose: bool = False,
+    none: str,
+    several: str,
+) -> Organisation:
+    """The organisation `user` acts for: `organisation` when they represent it (or are an
+    admin of it, with `admin`; staff may choose any with `staff_may_choose`), otherwise
+    their only organisation among `candidates` (default: all they represent).
+
+    `none` and `several` are the field errors when they have none, or several to choose
+    from (the request should then name one)."""
+    affiliations = Affiliation.objects.filter(user=user, is_active=True)
+    if admin:
+        affiliations = affiliations.filter(role=Affiliation.Role.ADMIN)
+    mine = set(affiliations.values_list("organisation_id", flat=True))
+    if organisation is not None:
+        if organisation.pk in mine or (staff_may_choose and user.is_staff):
+            return organisation
+        role = "an admin of" if admin else "a representative of"
+        raise PermissionDenied(f"You are not {role} {organisation}.")
+    usable = mine if candidates is None else mine & set(candidates)
+    if not usable:
+        raise ValidationError({"organisation": none})
+    if len(usable) > 1:
+        raise ValidationError({"organisation": several})
+    return Organisation.objects.get(pk=usable.pop())
 
 
 def organisation_get(*, pk: int) -> Organisation:

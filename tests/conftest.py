@@ -8,6 +8,7 @@ from tests.services import (
     CeleryWorker,
     SmtpSink,
     chromium_path,
+    database_url,
     redis_available,
     redis_url,
     unavailable,
@@ -48,15 +49,6 @@ def on_commit(django_capture_on_commit_callbacks):
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor != "postgresql":
-        unavailable("a real Celery worker needs PostgreSQL (set DATABASE_URL)")
-    user = s.get("USER") or "postgres"
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
-
-
 @pytest.fixture
 def require_postgres(transactional_db):
     if connection.vendor != "postgresql":
@@ -69,12 +61,12 @@ def celery_worker(transactional_db, smtp_sink):
     broker = redis_url()
     if not broker or not redis_available(broker):
         unavailable("a real Celery worker needs Redis (set CELERY_BROKER_URL)")
-    database_url = _database_url()
+    db_url = database_url()
     celery_app.conf.task_always_eager = False
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
     worker = CeleryWorker(
-        database_url=database_url,
+        database_url=db_url,
         broker_url=broker,
         email_url=f"smtp://127.0.0.1:{smtp_sink.port}",
     ).start()

@@ -1,7 +1,8 @@
-from django.conf import settings
 from rest_framework import serializers
 
+from events.calendar import event_url
 from events.models import Event, Registration
+from forum_site.links import absolute_url
 from members.models import Organisation
 
 LIST_FIELDS = [
@@ -157,10 +158,10 @@ class EventDetailSerializer(serializers.ModelSerializer):
         return MyRegistrationSerializer(registration).data if registration else None
 
     def get_ics_url(self, event) -> str:
-        return f"{settings.SITE_URL}/api/v1/events/{event.pk}/ics/"
+        return absolute_url("event-ics", event.pk)
 
     def get_page_url(self, event) -> str:
-        return f"{settings.SITE_URL}/events/{event.pk}/"
+        return event_url(event)
 
 
 class RegisterSerializer(serializers.Serializer):

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.paginator import Paginator
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -27,25 +26,13 @@ from events.api.serializers import (
     RegistrationSerializer,
     event_list_rows,
 )
-from events.calendar import event_ics
+from events.calendar import event_ics, feed_url
 from events.models import Event, Registration
 from forum_site.api import Pagination
+from forum_site.permissions import IsStaff
 from members.api.views import errors
 
 BUSY = {503: OpenApiResponse(description="The event is very busy; try again in a moment.")}
-
-
-def _busy_response() -> Response:
-    return Response(
-        {"detail": services.EventBusy.message}, status=status.HTTP_503_SERVICE_UNAVAILABLE
-    )
-
-
-class IsStaff(permissions.BasePermission):
-    message = "Only staff can do this."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
 
 
 class _ValuesRows:
@@ -157,14 +144,11 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         event = self.get_object()
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            registration = services.registration_create(
-                actor=request.user,
-                event=event,
-                organisation=serializer.validated_data.get("organisation"),
-            )
-        except services.EventBusy:
-            return _busy_response()
+        registration = services.registration_create(
+            actor=request.user,
+            event=event,
+            organisation=serializer.validated_data.get("organisation"),
+        )
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -175,10 +159,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         event = self.get_object()
-        try:
-            registration = services.registration_cancel_for_event(actor=request.user, event=event)
-        except services.EventBusy:
-            return _busy_response()
+        registration = services.registration_cancel_for_event(actor=request.user, event=event)
         return Response(RegistrationSerializer(registration).data)
 
     @extend_schema(
@@ -219,12 +200,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         registration = selectors.registration_for_staff(
             event=event, pk=serializer.validated_data["registration"]
         )
-        try:
-            registration = services.registration_check_in(
-                actor=request.user, registration=registration
-            )
-        except services.EventBusy:
-            return _busy_response()
+        registration = services.registration_check_in(actor=request.user, registration=registration)
         return Response(RegistrationSerializer(registration).data)
 
     @extend_schema(
@@ -276,17 +252,8 @@ class RegistrationViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         registration = self.get_object()
-        try:
-            registration = services.registration_cancel(
-                actor=request.user, registration=registration
-            )
-        except services.EventBusy:
-            return _busy_response()
+        registration = services.registration_cancel(actor=request.user, registration=registration)
         return Response(RegistrationSerializer(registration).data)
-
-
-def feed_url(token) -> str:
-    return f"{settings.SITE_URL}/calendar/{token.token}.ics"
 
 
 class CalendarFeedView(APIView):

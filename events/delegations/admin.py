@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from events.delegations import selectors as selectors
-from events.delegations import services as services
+from events.delegations import services
 from events.delegations.models import (
     ApplicationStatus,
     Delegation,
@@ -25,6 +25,7 @@ from events.delegations.models import (
     ScheduleVersion,
     UnscheduledRequest,
 )
+from forum_site.locking import Busy
 
 
 def _text(exc) -> str:
@@ -130,7 +131,7 @@ class DelegationAdmin(admin.ModelAdmin):
         for delegation in queryset:
             try:
                 version = services.schedule_run(actor=request.user, delegation=delegation)
-            except (ValidationError, PermissionDenied, services.DelegationBusy) as exc:
+            except (ValidationError, PermissionDenied, Busy) as exc:
                 self.message_user(request, f"{delegation}: {_text(exc)}", messages.ERROR)
                 continue
             version.refresh_from_db()
@@ -435,7 +436,7 @@ class ScheduleVersionAdmin(admin.ModelAdmin):
             try:
                 services.schedule_publish(actor=request.user, version=version)
                 self.message_user(request, f"{version} published; participants are emailed.")
-            except (ValidationError, PermissionDenied, services.DelegationBusy) as exc:
+            except (ValidationError, PermissionDenied, Busy) as exc:
                 self.message_user(request, f"{version}: {_text(exc)}", messages.ERROR)
 
     @admin.action(description="Re-run the scheduler for these delegations")
@@ -445,7 +446,7 @@ class ScheduleVersionAdmin(admin.ModelAdmin):
             try:
                 version = services.schedule_run(actor=request.user, delegation=delegation)
                 self.message_user(request, f"{delegation}: version {version.number} queued.")
-            except (ValidationError, PermissionDenied, services.DelegationBusy) as exc:
+            except (ValidationError, PermissionDenied, Busy) as exc:
                 self.message_user(request, f"{delegation}: {_text(exc)}", messages.ERROR)
 
 

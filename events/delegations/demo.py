@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from events.delegations import services as services
+from events.delegations import services
 from events.delegations.models import (
     ApplicationStatus,
     Delegation,

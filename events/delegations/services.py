@@ -1,7 +1,7 @@
 """Every write of delegations: applications, decisions, hosts, meeting requests, schedules.
 
 Places on a delegation are taken in one place per transaction: `_lock_delegation` takes the
-delegation's row lock (`SELECT … FOR UPDATE`, with a `lock_timeout` on PostgreSQL) and
+delegation's row lock (`forum_site.locking.lock_row`: with a timeout) and
 `accepted_count` changes under it; the check constraint `delegation_never_overfilled` is
 the backstop. Schedule versions move queued → running → done/failed by conditional UPDATEs
 so a task delivered twice does the work once.
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -33,11 +33,13 @@ from events.delegations.models import (
     SolverStatus,
     VersionStatus,
 )
+from forum_site.locking import Busy, lock_row
+from forum_site.permissions import require_staff
 from members.models import Affiliation, Membership, Organisation
+from members.selectors import organisation_acting_for
 
 log = logging.getLogger(__name__)
 
-LOCK_TIMEOUT = "5s"
 # Statuses in which meeting requests may still change.
 REQUESTS_OPEN = {
     DelegationStatus.OPEN,
@@ -48,26 +50,12 @@ REQUESTS_OPEN = {
 SCHEDULABLE = REQUESTS_OPEN | {DelegationStatus.IN_PROGRESS}
 
 
-class DelegationBusy(Exception):
-    message = "Many decisions are being made on this delegation right now; please try again."
+BUSY = "Many decisions are being made on this delegation right now; please try again."
 
 
 def _lock_delegation(delegation_id: int) -> Delegation:
     """The single place where a transaction locks a delegation (must run inside atomic)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-    try:
-        return Delegation.objects.select_for_update().get(pk=delegation_id)
-    except OperationalError as exc:
-        if getattr(getattr(exc, "__cause__", None), "sqlstate", None) == "55P03":
-            raise DelegationBusy(DelegationBusy.message) from exc
-        raise
-
-
-def _require_staff(actor: AbstractBaseUser, what: str) -> None:
-    if not (actor and actor.is_authenticated and actor.is_staff):
-        raise PermissionDenied(f"Only staff can {what}.")
+    return lock_row(Delegation, delegation_id, busy=BUSY)
 
 
 def _active_org_ids(user: AbstractBaseUser, *, admin: bool = False) -> set[int]:
@@ -85,20 +73,15 @@ def _resolve_organisation(
     what: str,
     admin: bool = False,
 ) -> Organisation:
-    """The organisation `actor` acts for: the given one if they may, or their only one."""
-    mine = _active_org_ids(actor, admin=admin)
-    if organisation is not None:
-        if organisation.pk not in mine and not actor.is_staff:
-            role = "an admin of" if admin else "a representative of"
-            raise PermissionDenied(f"You are not {role} {organisation}.")
-        return organisation
-    usable = mine & candidates
-    if len(usable) == 1:
-        return Organisation.objects.get(pk=usable.pop())
-    if not usable:
-        raise ValidationError({"organisation": f"None of your organisations can {what}."})
-    raise ValidationError(
-        {"organisation": "You represent several organisations; choose the one you act for."}
+    """The organisation `actor` acts for in this delegation (staff may name any)."""
+    return organisation_acting_for(
+        user=actor,
+        organisation=organisation,
+        candidates=candidates,
+        admin=admin,
+        staff_may_choose=True,
+        none=f"None of your organisations can {what}.",
+        several="You represent several organisations; choose the one you act for.",
     )
 
 
@@ -256,7 +239,7 @@ def application_decide(
     """
     from events.delegations.tasks import notify_application_decision
 
-    _require_staff(actor, "decide on delegation applications")
+    require_staff(actor, "decide on delegation applications")
     if status not in DECISIONS:
         raise ValidationError({"status": f"Cannot set an application to {status!r}."})
     with transaction.atomic():
@@ -316,7 +299,7 @@ def application_decide_many(
         try:
             application_decide(actor=actor, application=application, status=status, note=note)
             done += 1
-        except (ValidationError, PermissionDenied, DelegationBusy) as exc:
+        except (ValidationError, PermissionDenied, Busy) as exc:
             text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             errors.append(f"{application.organisation}: {text}")
     return done, errors
@@ -380,7 +363,7 @@ def host_add(
     note: str = "",
 ) -> DelegationHost:
     """Staff add a host organisation of the visited country (on given days; none = all)."""
-    _require_staff(actor, "manage delegation hosts")
+    require_staff(actor, "manage delegation hosts")
     if organisation.country != delegation.host_country:
         raise ValidationError(
             {"organisation": "Hosts are organisations of the country the delegation visits."}
@@ -460,7 +443,7 @@ def host_set_unavailable(
 
 
 def host_remove(*, actor: AbstractBaseUser, host: DelegationHost) -> None:
-    _require_staff(actor, "manage delegation hosts")
+    require_staff(actor, "manage delegation hosts")
     host.delete()
 
 
@@ -528,7 +511,7 @@ def meeting_request_drop(
     *, actor: AbstractBaseUser, request: MeetingRequest, dropped: bool = True
 ) -> MeetingRequest:
     """Staff drop a request from scheduling (kept for the record) or restore it."""
-    _require_staff(actor, "drop meeting requests")
+    require_staff(actor, "drop meeting requests")
     request.dropped = dropped
     request.save(update_fields=["dropped"])
     return request
@@ -538,7 +521,7 @@ def meeting_request_edit(
     *, actor: AbstractBaseUser, request: MeetingRequest, priority: str, note: str
 ) -> MeetingRequest:
     """Staff change a request's priority or note (the scheduler weighs the priority)."""
-    _require_staff(actor, "edit meeting requests")
+    require_staff(actor, "edit meeting requests")
     if priority not in MeetingRequest.Priority.values:
         raise ValidationError({"priority": f"Unknown priority {priority!r}."})
     request.priority, request.note = priority, note
@@ -592,7 +575,7 @@ def meeting_request_pin(
     schedule infeasible, with the reason.
     """
 
-    _require_staff(actor, "pin meetings")
+    require_staff(actor, "pin meetings")
     validate_pin(delegation=request.delegation, day=day, start=start)
     request.pinned_day, request.pinned_start = day, start
     request.save(update_fields=["pinned_day", "pinned_start"])
@@ -612,7 +595,7 @@ def schedule_run(
     """Create a queued schedule version; the task solves it after commit."""
     from events.delegations.tasks import delegation_schedule
 
-    _require_staff(actor, "run the scheduler")
+    require_staff(actor, "run the scheduler")
     limit = min(float(time_limit or scheduler_time_limit()), scheduler_time_limit())
     if limit <= 0:
         raise ValidationError({"time_limit": "The time limit must be positive."})
@@ -709,7 +692,7 @@ def schedule_publish(*, actor: AbstractBaseUser, version: ScheduleVersion) -> Sc
     (everybody the first time; for a revision, those whose meetings changed)."""
     from events.delegations.tasks import notify_schedule_published
 
-    _require_staff(actor, "publish schedules")
+    require_staff(actor, "publish schedules")
     with transaction.atomic():
         delegation = _lock_delegation(version.delegation_id)
         version = ScheduleVersion.objects.select_for_update().get(pk=version.pk)
@@ -760,7 +743,7 @@ def schedule_notify_published(*, version_id: int) -> int:
 
 
 def delegation_set_status(*, actor: AbstractBaseUser, delegation: Delegation, status: str):
-    _require_staff(actor, "change a delegation's status")
+    require_staff(actor, "change a delegation's status")
     if status not in DelegationStatus.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
     Delegation.objects.filter(pk=delegation.pk).update(status=status)

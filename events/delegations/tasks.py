@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from events.delegations import services as services
+from events.delegations import services
 
 __all__ = ["delegation_schedule", "notify_application_decision", "notify_schedule_published"]
 

@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 
 from events.delegations.models import Delegation
 from events.invitations import selectors as selectors
-from events.invitations import services as services
+from events.invitations import services
 from events.invitations.models import Invitation, InvitationToken
 from events.models import Event, RegistrationReminder
 from forum_site.admin_actions import error_text, run_each

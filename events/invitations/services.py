@@ -51,8 +51,6 @@ from events.models import (
     Event,
     EventStatus,
     Registration,
-    RegistrationReminder,
-    RegistrationStatus,
 )
 from forum_site.emails import build_email, stable_message_id
 from members.models import Affiliation, Country, Membership, Organisation, Platform, Profile, Sector
@@ -1298,78 +1296,6 @@ def invitation_reminders_send(*, invitation_ids: Sequence[int]) -> int:
                 Invitation.objects.filter(pk=invitation.pk, reminders_sent=n + 1).update(
                     reminders_sent=n, last_reminded_at=invitation.last_reminded_at
                 )
-                raise
-            sent += 1
-    finally:
-        connection.close()
-    return sent
-
-
-def event_reminders_due(now: dt.datetime | None = None) -> list[int]:
-    """Confirmed registrations for published events starting within EVENT_REMINDER_HOURS
-    that have not been reminded."""
-    now = now or timezone.now()
-    return list(
-        Registration.objects.filter(
-            status=RegistrationStatus.CONFIRMED,
-            event__status=EventStatus.PUBLISHED,
-            event__starts_at__gt=now,
-            event__starts_at__lte=now + dt.timedelta(hours=settings.EVENT_REMINDER_HOURS),
-            reminder__isnull=True,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-
-
-def event_reminders_send(*, registration_ids: Sequence[int]) -> int:
-    """Remind each confirmed registrant once: inserting the RegistrationReminder row is the
-    claim (unique per registration), removed again if the email could not be sent."""
-    registrations = list(
-        Registration.objects.filter(
-            pk__in=list(registration_ids), status=RegistrationStatus.CONFIRMED
-        )
-        .select_related("event", "event__platform", "user", "user__profile", "organisation")
-        .order_by("pk")
-    )
-    connection = get_connection()
-    sent = 0
-    try:
-        for registration in registrations:
-            user = registration.user
-            if not user.email:
-                continue
-            try:
-                with transaction.atomic():
-                    reminder = RegistrationReminder.objects.create(registration=registration)
-            except IntegrityError:
-                continue  # reminded already (another run got here first)
-            event = registration.event
-            profile = _profile(user)
-            language = (profile.language if profile else "en") or "en"
-            tz = profile.time_zone if profile else event.time_zone
-            ja = language == "ja"
-            try:
-                message = build_email(
-                    template="events/email/registration_reminder",
-                    to=[user.email],
-                    language=language,
-                    context={
-                        "registration": registration,
-                        "event": event,
-                        "person": user.get_full_name() or user.get_username(),
-                        "title": event.title_ja if ja and event.title_ja else event.title,
-                        "starts": _when(event.starts_at, tz, language),
-                        "location": event.location_text(),
-                        "event_url": f"{settings.SITE_URL}/events/{event.pk}/",
-                    },
-                    attachments=[("event.ics", _ics(event), "text/calendar")],
-                    headers={"Message-ID": stable_message_id("event-reminder", registration.pk)},
-                )
-                message.connection = connection
-                connection.send_messages([message])
-            except Exception:
-                reminder.delete()
                 raise
             sent += 1
     finally:

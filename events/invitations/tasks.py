@@ -10,14 +10,8 @@ when due, together with claims whose lease lapsed because a worker died.
 from celery import shared_task
 from django.conf import settings
 
-from events.invitations import services as services
-
-__all__ = [
-    "send_event_reminders",
-    "send_invitation_reminders",
-    "send_invitations",
-    "sweep_invitations",
-]
+from events.invitations import services
+from forum_site.tasks import chunked
 
 
 @shared_task(name="events.send_invitations")
@@ -30,17 +24,11 @@ def sweep_invitations() -> int:
     return services.invitations_sweep()
 
 
-def _chunks(ids: list[int]):
-    size = max(settings.INVITATION_SEND_BATCH, 1)
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 @shared_task(name="events.send_invitation_reminders")
 def send_invitation_reminders() -> int:
     due = services.invitation_reminders_due()
-    for chunk in _chunks(due):
-        send_invitation_reminder_batch.delay(chunk)
+    for chunk in chunked(due, settings.INVITATION_SEND_BATCH):
+        send_invitation_reminder_batch.delay(list(chunk))
     return len(due)
 
 
@@ -49,16 +37,3 @@ def send_invitation_reminder_batch(invitation_ids: list[int]) -> int:
     # A failed batch is not retried here: its claims are given back and the next periodic
     # run finds the invitations due again.
     return services.invitation_reminders_send(invitation_ids=invitation_ids)
-
-
-@shared_task(name="events.send_event_reminders")
-def send_event_reminders() -> int:
-    due = services.event_reminders_due()
-    for chunk in _chunks(due):
-        send_event_reminder_batch.delay(chunk)
-    return len(due)
-
-
-@shared_task(name="events.send_event_reminder_batch")
-def send_event_reminder_batch(registration_ids: list[int]) -> int:
-    return services.event_reminders_send(registration_ids=registration_ids)

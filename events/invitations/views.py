@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from events.invitations import services as services
+from events.invitations import services
 from events.invitations.models import Invitation
-from events.services import EventBusy
+from forum_site.locking import Busy
 from members.models import Affiliation, Country, Organisation
 
 TEMPLATE = "invitations/respond.html"
@@ -128,5 +128,5 @@ def respond(request, token: str):
         return _page(request, invitation, errors=_error_dict(exc), status=400)
     except PermissionDenied as exc:
         return _page(request, invitation, errors={"__all__": str(exc)}, status=403)
-    except EventBusy as exc:
+    except Busy as exc:
         return _page(request, invitation, errors={"__all__": str(exc)}, status=503)

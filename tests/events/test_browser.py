@@ -8,11 +8,6 @@ from tests.factories import EventFactory, member
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_member_logs_in_registers_and_sees_confirmed_then_waitlist(page, mailbox):
     event = EventFactory(title="Pitch clinic (small group)", capacity=1)
     member(username="ravi", email="ravi@demo-sme.example")

@@ -12,11 +12,6 @@ from tests.factories import EventFactory, PlatformFactory, StaffFactory, member
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def parse(body: bytes) -> icalendar.Calendar:
     return icalendar.Calendar.from_ical(body)
 

@@ -12,11 +12,6 @@ from tests.factories import EventFactory, member
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def run_at_once(jobs):
     """Run each job in its own thread (own connection, own transaction), all released at
     the same moment; return the exceptions raised."""

@@ -10,11 +10,6 @@ from members import demo as members_demo
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_demo_loads_idempotently_with_a_full_event_and_a_waitlist():
     members_demo.load()
     first = demo.load()

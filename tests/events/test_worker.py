@@ -8,11 +8,6 @@ from tests.factories import EventFactory, StaffFactory, member
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_promotion_and_cancellation_emails_through_the_worker(celery_worker, mailbox):
     event = EventFactory(capacity=1, title="Osaka hydrogen forum")
     first = member(email="first@sme.example")

@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from events.api.renderers import ICalendarRenderer
 from events.calendar import build_calendar
 from events.delegations import selectors as selectors
-from events.delegations import services as services
+from events.delegations import services
 from events.delegations.api.serializers import (
     ApplicationSerializer,
     ApplySerializer,
@@ -50,23 +50,11 @@ from events.delegations.models import (
     ScheduleVersion,
 )
 from events.models import CalendarFeedToken
+from forum_site.permissions import IsStaff
 from members.api.views import errors
 from members.models import Organisation
 
 BUSY = {503: OpenApiResponse(description="The delegation is very busy; try again in a moment.")}
-
-
-def _busy() -> Response:
-    return Response(
-        {"detail": services.DelegationBusy.message}, status=status.HTTP_503_SERVICE_UNAVAILABLE
-    )
-
-
-class IsStaff(permissions.BasePermission):
-    message = "Only staff can do this."
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
 
 
 def feed_url(user) -> str:
@@ -282,14 +270,11 @@ class ScheduleVersionViewSet(
     def create(self, request, *args, **kwargs):
         serializer = RunSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            version = services.schedule_run(
-                actor=request.user,
-                delegation=self.delegation(),
-                time_limit=serializer.validated_data.get("time_limit"),
-            )
-        except services.DelegationBusy:
-            return _busy()
+        version = services.schedule_run(
+            actor=request.user,
+            delegation=self.delegation(),
+            time_limit=serializer.validated_data.get("time_limit"),
+        )
         version = selectors.version_get(delegation=self.delegation(), number=version.number)
         return Response(ScheduleVersionSerializer(version).data, status=status.HTTP_202_ACCEPTED)
 
@@ -301,10 +286,7 @@ class ScheduleVersionViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request, delegation_pk=None, number=None):
         version = self.get_object()
-        try:
-            version = services.schedule_publish(actor=request.user, version=version)
-        except services.DelegationBusy:
-            return _busy()
+        version = services.schedule_publish(actor=request.user, version=version)
         return Response(ScheduleVersionSerializer(version).data)
 
 
@@ -348,10 +330,7 @@ class DelegationApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         application = self.get_object()
-        try:
-            application = services.application_withdraw(actor=request.user, application=application)
-        except services.DelegationBusy:
-            return _busy()
+        application = services.application_withdraw(actor=request.user, application=application)
         return Response(self._fresh(application))
 
     @extend_schema(
@@ -364,12 +343,9 @@ class DelegationApplicationViewSet(viewsets.ReadOnlyModelViewSet):
         application = self.get_object()
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            application = services.application_decide(
-                actor=request.user, application=application, **serializer.validated_data
-            )
-        except services.DelegationBusy:
-            return _busy()
+        application = services.application_decide(
+            actor=request.user, application=application, **serializer.validated_data
+        )
         return Response(self._fresh(application))
 
     @extend_schema(

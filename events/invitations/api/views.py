@@ -16,9 +16,9 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
-from events.api.views import IsStaff
+from events.api.serializers import registration_message
 from events.invitations import selectors as selectors
-from events.invitations import services as services
+from events.invitations import services
 from events.invitations.api.serializers import (
     AcceptSerializer,
     AnswerSerializer,
@@ -30,7 +30,7 @@ from events.invitations.api.serializers import (
 )
 from events.invitations.models import Invitation
 from events.models import Event
-from events.services import EventBusy
+from forum_site.permissions import IsStaff
 from members.api.views import errors
 
 GONE = {410: OpenApiResponse(description="Expired, revoked or already answered.")}
@@ -238,10 +238,6 @@ class InvitationAnswerViewSet(viewsets.ViewSet):
             return _not_found(exc)
         except services.InvitationGone as exc:
             return _gone(exc)
-        except EventBusy as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-        from events.api.serializers import registration_message
-
         if invitation.delegation_id:
             message = (
                 f"Thank you: your organisation hosts this delegation in {invitation.host_city}."

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from events.invitations import services as services
+from events import services as event_services
+from events.invitations import services
 
 
 class Command(BaseCommand):
@@ -15,8 +16,8 @@ class Command(BaseCommand):
         invitation_reminders = services.invitation_reminders_send(
             invitation_ids=services.invitation_reminders_due()
         )
-        event_reminders = services.event_reminders_send(
-            registration_ids=services.event_reminders_due()
+        event_reminders = event_services.event_reminders_send(
+            registration_ids=event_services.event_reminders_due()
         )
         self.stdout.write(
             f"{requeued} invitation(s) re-enqueued, {invitation_reminders} invitation "

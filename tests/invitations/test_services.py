@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from events import services as event_services
-from events.invitations import services as services
+from events.invitations import services
 from events.invitations.models import Invitation, InvitationToken
 from events.models import Registration
 from forum_site.emails import stable_message_id
@@ -30,11 +30,6 @@ from tests.factories import (
 from tests.services import SmtpSink, free_port
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -8,17 +8,12 @@ import time
 import icalendar
 import pytest
 
-from events.delegations import services as services
+from events.delegations import services
 from events.delegations.models import Delegation, ScheduledMeeting, ScheduleVersion
 from events.delegations.tasks import delegation_schedule
-from tests.events.test_delegation_world import accept_and_host, build_world, with_requests
+from tests.worlds import accept_and_host, build_world, with_requests
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

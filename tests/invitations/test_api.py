@@ -8,17 +8,12 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from events.invitations import services as services
+from events.invitations import services
 from events.invitations.models import Invitation
 from tests.factories import EventFactory, PlatformFactory, StaffFactory, member
 from tests.services import SmtpSink
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def client_for(user=None) -> APIClient:

@@ -20,12 +20,6 @@ from tests.factories import PlatformFactory, member
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MESSAGING_DIGEST_DELAY_MINUTES = 10
-
-
 @pytest.fixture
 def platform():
     return PlatformFactory(slug="sme-forum")

@@ -8,17 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from events.delegations import services as services
+from events.delegations import services
 from events.delegations.models import Delegation, DelegationApplication, MeetingRequest
-from tests.events.test_delegation_world import accept_and_host, build_world, with_requests
 from tests.factories import OrganisationFactory, member
+from tests.worlds import accept_and_host, build_world, with_requests
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -5,14 +5,9 @@ import pytest
 from django.test import Client
 
 from events.delegations.models import DelegationApplication, ScheduleVersion
-from tests.events.test_delegation_world import accept_and_host, build_world, with_requests
+from tests.worlds import accept_and_host, build_world, with_requests
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def admin_client(w) -> Client:

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from events.delegations.models import DelegationHost
-from events.invitations import services as services
+from events.invitations import services
 from events.invitations.models import Invitation
 from forum_site.emails import stable_message_id
 from tests.factories import (
@@ -26,11 +26,6 @@ from tests.factories import (
 from tests.services import SmtpSink
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -12,20 +12,14 @@ import pytest
 from django.db import transaction
 from django.db.models import Count
 
-from events.invitations import services as services
+from events.invitations import services
 from events.invitations.models import Invitation
 from forum_site.celery import app as celery_app
 from forum_site.emails import stable_message_id
-from tests.conftest import _database_url
 from tests.factories import EventFactory, StaffFactory
-from tests.services import CeleryWorker, redis_available, redis_url, unavailable
+from tests.services import CeleryWorker, database_url, redis_available, redis_url, unavailable
 
 pytestmark = pytest.mark.worker
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_real_worker_sends_committed_invitations_and_nothing_rolled_back(celery_worker, mailbox):
@@ -58,7 +52,7 @@ def start_worker(transactional_db, smtp_sink):
     broker = redis_url()
     if not broker or not redis_available(broker):
         unavailable("a real Celery worker needs Redis (set CELERY_BROKER_URL)")
-    database_url = _database_url()
+    db_url = database_url()
     celery_app.conf.task_always_eager = False
     with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge("celery")
@@ -69,7 +63,7 @@ def start_worker(transactional_db, smtp_sink):
 
     def start(concurrency: int) -> CeleryWorker:
         worker = CeleryWorker(
-            database_url=database_url,
+            database_url=db_url,
             broker_url=broker,
             email_url=f"smtp://127.0.0.1:{smtp_sink.port}",
             concurrency=concurrency,
