@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 
 from events import selectors, services
+from events.models import EVENT_WHEN_WHERE, CalendarFeedToken, Event, Registration
 from events.services.events import EVENT_FIELDS
-from events.models import CalendarFeedToken, Event, Registration
-from forum_site.admin_actions import error_text, run_each
+from forum_site.admin_actions import error_text, service_action
 
 
 class RegistrationInline(admin.TabularInline):
@@ -87,18 +87,7 @@ class EventAdmin(admin.ModelAdmin):
         ),
         (
             "When and where",
-            {
-                "fields": [
-                    "starts_at",
-                    "ends_at",
-                    "time_zone",
-                    "venue",
-                    "address",
-                    "city",
-                    "country",
-                    "online_url",
-                ]
-            },
+            {"fields": list(EVENT_WHEN_WHERE)},
         ),
         (
             "Registration",
@@ -136,11 +125,7 @@ class EventAdmin(admin.ModelAdmin):
             else:
                 created = services.event_create(
                     actor=request.user,
-                    **{
-                        f: form.cleaned_data[f]
-                        for f in EVENT_FIELDS
-                        if f in form.cleaned_data
-                    },
+                    **{f: form.cleaned_data[f] for f in EVENT_FIELDS if f in form.cleaned_data},
                 )
                 obj.pk = created.pk
                 obj._state.adding = False
@@ -156,25 +141,16 @@ class EventAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         form.instance.refresh_from_db()
 
-    @admin.action(description="Publish selected events")
-    def publish(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda event: services.event_publish(actor=request.user, event=event),
-            done="{n} event(s) published.",
-        )
-
-    @admin.action(description="Cancel selected events and notify registrants")
-    def cancel_events(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda event: services.event_cancel(actor=request.user, event=event),
-            done="{n} event(s) cancelled; registrants are being notified.",
-        )
+    publish = service_action(
+        "Publish selected events",
+        lambda actor, event: services.event_publish(actor=actor, event=event),
+        done="{n} event(s) published.",
+    )
+    cancel_events = service_action(
+        "Cancel selected events and notify registrants",
+        lambda actor, event: services.event_cancel(actor=actor, event=event),
+        done="{n} event(s) cancelled; registrants are being notified.",
+    )
 
     @admin.action(description="Export attendees of selected events (CSV)")
     def export_attendees(self, request, queryset):
@@ -240,25 +216,16 @@ class RegistrationAdmin(admin.ModelAdmin):
         # Registrations are made by people (or invitations) through the services.
         return False
 
-    @admin.action(description="Check in (mark attended)")
-    def check_in(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda r: services.registration_check_in(actor=request.user, registration=r),
-            done="{n} registration(s) checked in.",
-        )
-
-    @admin.action(description="Cancel (frees the seat for the waitlist)")
-    def cancel_registrations(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda r: services.registration_cancel(actor=request.user, registration=r),
-            done="{n} registration(s) cancelled.",
-        )
+    check_in = service_action(
+        "Check in (mark attended)",
+        lambda actor, r: services.registration_check_in(actor=actor, registration=r),
+        done="{n} registration(s) checked in.",
+    )
+    cancel_registrations = service_action(
+        "Cancel (frees the seat for the waitlist)",
+        lambda actor, r: services.registration_cancel(actor=actor, registration=r),
+        done="{n} registration(s) cancelled.",
+    )
 
 
 @admin.register(CalendarFeedToken)

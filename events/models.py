@@ -37,6 +37,20 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"Unknown time zone {value!r}.")
 
 
+# When and where an event takes place: a change to any of these (or to the status) is a
+# new revision for calendar apps (RFC 5545 SEQUENCE).
+EVENT_WHEN_WHERE = (
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "venue",
+    "address",
+    "city",
+    "country",
+    "online_url",
+)
+
+
 class Event(models.Model):
     Kind = EventKind
     Visibility = EventVisibility
@@ -137,10 +151,6 @@ class Event(models.Model):
         if self.capacity is None:
             return None
         return max(self.capacity - self.seats_taken, 0)
-
-    @property
-    def is_online(self) -> bool:
-        return bool(self.online_url) and not self.venue
 
     def location_text(self) -> str:
         parts = [p for p in (self.venue, self.address, self.city) if p]

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterable
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 
@@ -31,3 +31,29 @@ def run_each(
             modeladmin.message_user(request, f"{label(obj)}: {error_text(exc)}", messages.ERROR)
     modeladmin.message_user(request, done.format(n=count))
     return count
+
+
+def service_action(
+    description: str,
+    call: Callable[[object, object], object],
+    *,
+    done: str,
+    label: Callable[[object], str] = str,
+    refusals: tuple[type[Exception], ...] = (ValidationError, PermissionDenied),
+):
+    """An admin action that runs `call(actor, obj)` (a service) on each selected object,
+    through `run_each`: `publish = service_action("Publish", lambda actor, e: …, done=…)`."""
+
+    @admin.action(description=description)
+    def action(modeladmin, request, queryset):
+        run_each(
+            modeladmin,
+            request,
+            queryset,
+            lambda obj: call(request.user, obj),
+            done=done,
+            label=label,
+            refusals=refusals,
+        )
+
+    return action

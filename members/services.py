@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from forum_site.permissions import require_staff
+from members.emails import send_membership_decision_email
 from members.models import (
     Affiliation,
     Capability,
@@ -118,32 +120,10 @@ def organisation_update(
 
 
 def organisation_verify(*, actor: AbstractBaseUser, organisation: Organisation, verified: bool):
-    if not actor.is_staff:
-        raise PermissionDenied("Only staff can verify organisations.")
+    require_staff(actor, "verify organisations")
     organisation.verified = verified
     organisation.save(update_fields=["verified", "updated_at"])
     return organisation
-
-
-@transaction.atomic
-def affiliation_add(
-    *,
-    actor: AbstractBaseUser,
-    organisation: Organisation,
-    user: AbstractBaseUser,
-    role: str = Affiliation.Role.REPRESENTATIVE,
-) -> Affiliation:
-    _require_admin(actor, organisation)
-    if role not in Affiliation.Role.values:
-        raise ValidationError({"role": f"Unknown role {role!r}."})
-    affiliation, created = Affiliation.objects.get_or_create(
-        user=user, organisation=organisation, defaults={"role": role}
-    )
-    if not created and (affiliation.role != role or not affiliation.is_active):
-        affiliation.role, affiliation.is_active = role, True
-        affiliation.save(update_fields=["role", "is_active"])
-    profile_ensure(user=user)
-    return affiliation
 
 
 # --- Memberships ------------------------------------------------------------------------
@@ -207,10 +187,10 @@ def membership_decide(
 
     The transition is a conditional UPDATE, so two staff deciding at once cannot both win.
     """
+    # The task module imports this one (a service and its own task).
     from members.tasks import send_membership_decision
 
-    if not actor.is_staff:
-        raise PermissionDenied("Only staff can decide on memberships.")
+    require_staff(actor, "decide on memberships")
     if status not in ALLOWED_TRANSITIONS:
         raise ValidationError({"status": f"Cannot set a membership to {status!r}."})
     if status == Membership.Status.REJECTED and not reason.strip():
@@ -253,8 +233,6 @@ def membership_reject(*, actor, membership: Membership, reason: str) -> Membersh
 
 def membership_notify_decision(*, membership_id: int) -> bool:
     """Email the applicant's admins about the decision, once. Returns whether it sent."""
-    from members.emails import send_membership_decision_email
-
     claimed = Membership.objects.filter(
         pk=membership_id,
         decision_notified_at__isnull=True,

@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import F, Q
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 
 from events.models import Event
@@ -36,8 +37,6 @@ class EventFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=through.objects.filter(sector__slug=value).values("event_id"))
 
     def filter_upcoming(self, queryset, name, value):
-        from django.utils import timezone
-
         now = timezone.now()
         return queryset.filter(ends_at__gte=now) if value else queryset.filter(ends_at__lt=now)
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from events.calendar import event_url
-from events.models import Event, Registration
+from events.models import EVENT_WHEN_WHERE, Event, Registration
 from forum_site.links import absolute_url
 from members.models import Organisation
 
@@ -128,14 +128,7 @@ class EventDetailSerializer(serializers.ModelSerializer):
             "title_ja",
             "description",
             "description_ja",
-            "starts_at",
-            "ends_at",
-            "time_zone",
-            "venue",
-            "address",
-            "city",
-            "country",
-            "online_url",
+            *EVENT_WHEN_WHERE,
             "capacity",
             "seats_taken",
             "seats_left",

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from events.models import Event, EventStatus, Registration, RegistrationStatus
+from events.models import EVENT_WHEN_WHERE, Event, EventStatus, Registration, RegistrationStatus
 from events.services.registrations import (
     lock_event,
     notify_after_commit,
@@ -16,6 +16,7 @@ from events.services.registrations import (
 )
 from forum_site.permissions import require_staff
 
+# The fields staff may set (the counters and `sequence` are the services' own).
 EVENT_FIELDS = {
     "platform",
     "kind",
@@ -24,14 +25,7 @@ EVENT_FIELDS = {
     "title_ja",
     "description",
     "description_ja",
-    "starts_at",
-    "ends_at",
-    "time_zone",
-    "venue",
-    "address",
-    "city",
-    "country",
-    "online_url",
+    *EVENT_WHEN_WHERE,
     "capacity",
     "max_per_organisation",
     "registration_opens_at",
@@ -40,18 +34,7 @@ EVENT_FIELDS = {
     "status",
 }
 EVENT_M2M = {"sectors", "organiser_users", "organiser_organisations"}
-# A change to any of these is a new revision for calendar apps (RFC 5545 SEQUENCE).
-SEQUENCE_FIELDS = {
-    "starts_at",
-    "ends_at",
-    "time_zone",
-    "venue",
-    "address",
-    "city",
-    "country",
-    "online_url",
-    "status",
-}
+SEQUENCE_FIELDS = {*EVENT_WHEN_WHERE, "status"}
 
 
 def _unique_slug(title: str) -> str:
