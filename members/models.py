@@ -97,6 +97,21 @@ class RevenueBand(models.TextChoices):
     OVER_250M = "gt_250m", _("Over USD 250 million")
 
 
+# What an organisation's admins may edit about it (the slug and `verified` are not theirs).
+ORGANISATION_PROFILE_FIELDS = (
+    "name",
+    "name_ja",
+    "country",
+    "kind",
+    "employees",
+    "revenue_band",
+    "founded_year",
+    "website",
+    "description",
+    "description_ja",
+)
+
+
 class Organisation(models.Model):
     Kind = OrganisationKind
     RevenueBand = RevenueBand

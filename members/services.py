@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from forum_site.permissions import require_staff
 from members.emails import send_membership_decision_email
 from members.models import (
+    ORGANISATION_PROFILE_FIELDS,
     Affiliation,
     Capability,
     Membership,
@@ -21,19 +22,7 @@ from members.models import (
     Sector,
 )
 
-ORGANISATION_FIELDS = {
-    "name",
-    "name_ja",
-    "country",
-    "kind",
-    "employees",
-    "revenue_band",
-    "founded_year",
-    "website",
-    "description",
-    "description_ja",
-    "region",
-}
+ORGANISATION_FIELDS = {*ORGANISATION_PROFILE_FIELDS, "region"}
 ORGANISATION_M2M = {"sectors", "offers", "seeks"}
 
 

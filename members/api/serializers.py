@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from members.models import (
+    ORGANISATION_PROFILE_FIELDS,
     Affiliation,
     Capability,
     Membership,
@@ -52,16 +53,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "slug",
-            "name",
-            "name_ja",
-            "country",
-            "kind",
-            "employees",
-            "revenue_band",
-            "founded_year",
-            "website",
-            "description",
-            "description_ja",
+            *ORGANISATION_PROFILE_FIELDS,
             "sectors",
             "region",
             "region_name",
