@@ -50,11 +50,18 @@ worker: setup
 beat: setup
 	$(VENV)/bin/celery -A forum_site beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
-# Refresh the Japanese translation catalogue (needs GNU gettext); the compiled .mo is
-# committed so that a fresh clone needs no gettext.
+# Refresh the Japanese catalogues (needs GNU gettext). Each app keeps its own in
+# <app>/locale/ja/ (nested apps are left to their own catalogue); the compiled .mo files
+# are committed so that a fresh clone needs no gettext.
+I18N_APPS := forum_site members:messaging members/messaging events:invitations,delegations,scheduling events/invitations events/delegations
 messages: setup
-	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l ja --ignore=.venv --ignore=var --ignore=bench --ignore=tests
-	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l ja
+	@for spec in $(I18N_APPS); do \
+	  app=$${spec%%:*}; skip=$$(echo "$${spec#$$app}" | tr -d ':' | tr ',' ' '); \
+	  ign=""; for s in $$skip; do ign="$$ign --ignore=$$s"; done; \
+	  up=$$(echo $$app | sed 's#[^/]*#..#g'); mkdir -p $$app/locale; \
+	  (cd $$app && DJANGO_DEBUG=1 $$up/$(PY) $$up/manage.py makemessages -l ja $$ign --ignore=tests -v0) || exit 1; \
+	done
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l ja --ignore=.venv -v0
 
 clean:
 	rm -rf $(VENV) var/forum.sqlite3 var/mail .pytest_cache

@@ -1,13 +1,14 @@
 """Events, registrations with waitlists, and personal calendar feed tokens."""
 
 import secrets
-import zoneinfo
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+# Imported here too: the migrations name it events.models.validate_time_zone.
+from forum_site.i18n import validate_time_zone
 
 
 class EventKind(models.TextChoices):
@@ -30,11 +31,6 @@ class EventStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     CANCELLED = "cancelled", _("Cancelled")
     COMPLETED = "completed", _("Completed")
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"Unknown time zone {value!r}.")
 
 
 # When and where an event takes place: a change to any of these (or to the status) is a

@@ -5,6 +5,7 @@ from events import views
 app_name = "events"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("events/", views.event_list, name="list"),
     path("events/<int:pk>/", views.event_detail, name="detail"),
     path("events/<int:pk>.ics", views.event_ics_view, name="ics"),

@@ -15,6 +15,7 @@ from events.models import CalendarFeedToken
 from forum_site.i18n import local_time
 from forum_site.locking import Busy
 from members.models import Affiliation, Platform
+from members.selectors import platform_list
 
 
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
@@ -22,6 +23,16 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+def home(request):
+    """What the three platforms are, what is coming up, and how to join."""
+    events = selectors.upcoming_events_for_user(request.user)[:6]
+    return render(
+        request,
+        "events/home.html",
+        {"platforms": platform_list(), "events": events},
+    )
 
 
 def event_list(request):

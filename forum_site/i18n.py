@@ -9,10 +9,25 @@ Times are shown in a zone that is named, formatted by Django's per-language form
 import datetime as dt
 import zoneinfo
 
+from django.core.exceptions import ValidationError
 from django.utils import formats, translation
 
 DEFAULT_LANGUAGE = "en"
 DEFAULT_TIME_ZONE = "Asia/Kolkata"
+# Where a reader is likely to be when we know nothing else: by their language.
+LANGUAGE_TIME_ZONES = {"en": "Asia/Kolkata", "ja": "Asia/Tokyo"}
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"Unknown time zone {value!r}.")
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone, India and Japan first (for forms)."""
+    first = ["Asia/Kolkata", "Asia/Tokyo"]
+    rest = sorted(z for z in zoneinfo.available_timezones() if "/" in z and z not in first)
+    return [(z, z.replace("_", " ")) for z in first + rest]
 
 
 def localized(obj: object, field: str, language: str | None = None) -> str:

@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "django_htmx",
     # Ours, lower layers first: an app only depends on those above it.
     "forum_site",
     "members",
@@ -64,6 +68,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The person's own language and time zone (their profile) once they are logged in.
+    "members.preferences.PersonPreferencesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -82,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "forum_site.context_processors.site",
             ],
         },
     },
@@ -101,19 +110,49 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache_url("REDIS_URL", default="locmemcache://")}
 CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="forum")
 
-# --- Auth -----------------------------------------------------------------------------
+# --- Accounts (django-allauth) --------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/accounts/login/"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "members:account"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "events:home"
+ACCOUNT_ADAPTER = "members.accounts.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Japan–India SME Platform] "
+# Failed logins per client address and per account (username or email): allauth counts
+# them in the cache (Redis when REDIS_URL is set, so every process shares the count).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("LOGIN_FAILED_RATE", default="10/m/ip,5/5m/key"),
+}
+# Two-factor authentication: TOTP apps, with recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Japan–India SME Platform"
+
+# --- Client addresses behind proxies ---------------------------------------------------
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the
+# default): the header is ignored and the connection's address is the client's, so a
+# client cannot escape a throttle by sending a header. Set it to the number of proxies
+# you run (e.g. 1 behind one nginx); throttles then take the address that proxy saw.
+FORUM_TRUSTED_PROXIES = env.int("FORUM_TRUSTED_PROXIES", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = FORUM_TRUSTED_PROXIES
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS: list = []  # each app keeps its catalogue in <app>/locale/
 # Dates and times per language (forum_site/formats/<lang>/formats.py).
 FORMAT_MODULE_PATH = ["forum_site.formats"]
 TIME_ZONE = "UTC"
@@ -232,6 +271,8 @@ REST_FRAMEWORK = {
         "invitation_response": env.str("INVITATION_RESPONSE_RATE", default="30/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Client addresses for throttling: see FORUM_TRUSTED_PROXIES.
+    "NUM_PROXIES": FORUM_TRUSTED_PROXIES,
 }
 
 SPECTACULAR_SETTINGS = {

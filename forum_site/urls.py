@@ -1,7 +1,11 @@
+"""The project's URLs: each app's pages and API, the admin, the API schema and docs.
+
+This is the composition root; apps are named here only as strings (`include()`), and the
+API router finds each app's `api/urls.py` itself (forum_site/api_urls.py).
+"""
+
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 urlpatterns = [
@@ -10,15 +14,9 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="events/login.html"),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="/events/"), name="logout"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("members.urls")),
     path("", include("events.urls")),
     path("", include("events.invitations.urls")),
     path("", include("events.delegations.urls")),
-    path("", RedirectView.as_view(url="/api/docs/", permanent=False), name="home"),
 ]

@@ -3,6 +3,7 @@
 import datetime as dt
 import random
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -381,6 +382,10 @@ def load() -> dict[str, int]:
             user.save(update_fields=["password"])
         Profile.objects.update_or_create(
             user=user, defaults={"language": language, "time_zone": tz, "job_title": title}
+        )
+        # The demo members' addresses count as confirmed: they log in at once.
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
         )
         people[username] = user
         organisation = organisations[org_slug] if org_slug else None

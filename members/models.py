@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from forum_site.i18n import validate_time_zone
+
 
 class Country(models.TextChoices):
     INDIA = "IN", _("India")
@@ -174,7 +176,9 @@ class Profile(models.Model):
     )
     job_title = models.CharField(max_length=120, blank=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
-    time_zone = models.CharField(max_length=64, default="Asia/Kolkata")
+    time_zone = models.CharField(
+        max_length=64, default="Asia/Kolkata", validators=[validate_time_zone]
+    )
 
     class Meta:
         constraints = [

@@ -77,3 +77,12 @@ def membership_list_for_user(user: AbstractBaseUser) -> QuerySet[Membership]:
 
 def membership_get_for_user(*, user: AbstractBaseUser, pk: int) -> Membership:
     return get_object_or_404(membership_list_for_user(user), pk=pk)
+
+
+def affiliation_list_for_user(user: AbstractBaseUser) -> QuerySet[Affiliation]:
+    """The organisations a person represents, with their role, by name."""
+    return (
+        Affiliation.objects.filter(user=user, is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )

@@ -14,6 +14,7 @@ from members.models import (
     ORGANISATION_PROFILE_FIELDS,
     Affiliation,
     Capability,
+    Language,
     Membership,
     Organisation,
     Platform,
@@ -45,8 +46,14 @@ def _set_m2m(organisation: Organisation, values: dict) -> None:
         getattr(organisation, field).set(values[field])
 
 
-def profile_ensure(*, user: AbstractBaseUser) -> Profile:
-    profile, _ = Profile.objects.get_or_create(user=user)
+def profile_ensure(*, user: AbstractBaseUser, language: str = "", time_zone: str = "") -> Profile:
+    """The person's profile, created on first use (with `language`/`time_zone` if given)."""
+    defaults = {}
+    if language in Language.values:
+        defaults["language"] = language
+    if time_zone:
+        defaults["time_zone"] = time_zone
+    profile, _ = Profile.objects.get_or_create(user=user, defaults=defaults)
     return profile
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import factory
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -26,6 +27,15 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             Profile.objects.get_or_create(user=user, defaults=kwargs or {})
             user.save()
+
+    @factory.post_generation
+    def email_verified(user, create, extracted, **kwargs):
+        """People made by the factories have confirmed their address (pass
+        email_verified=False for one who has not)."""
+        if create and user.email and extracted is not False:
+            EmailAddress.objects.get_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class StaffFactory(UserFactory):

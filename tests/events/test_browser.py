@@ -16,18 +16,18 @@ def test_member_logs_in_registers_and_sees_confirmed_then_waitlist(page, mailbox
     page.goto("/events/")
     page.click("text=Pitch clinic (small group)")
     page.click("text=Log in to register")
-    page.fill("#id_username", "ravi")
+    page.fill("#id_login", "ravi")
     page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.click("button:has-text('Register')")
     assert page.inner_text("#registration-status") == "Your registration: confirmed"
     assert page.inner_text(".messages") == "You are confirmed."
 
     page.click("button:has-text('Log out')")
     page.goto(f"/accounts/login/?next=/events/{event.pk}/")
-    page.fill("#id_username", "yuki")
+    page.fill("#id_login", "yuki")
     page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.click("button:has-text('Join the waitlist')")
     assert page.inner_text("#registration-status") == (
         "Your registration: waitlisted — waitlist position 1"

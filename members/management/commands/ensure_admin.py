@@ -1,5 +1,6 @@
 import os
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -26,5 +27,10 @@ class Command(BaseCommand):
         elif not user.is_staff:
             self.stderr.write(f"User {username!r} exists but is not staff; not changing it.")
             raise SystemExit(1)
+        # Staff log in to the portal too: their address counts as confirmed.
+        if user.email:
+            EmailAddress.objects.update_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
         shown = password if created or user.check_password(password) else "(unchanged, set earlier)"
         self.stdout.write(f"Staff login: {username} / {shown}  ->  {settings.SITE_URL}/admin/")
