@@ -1,7 +1,8 @@
 """Emails of the member directory."""
 
 from forum_site.emails import send_email, stable_message_id
-from members.models import Affiliation, Membership
+from forum_site.links import absolute_url
+from members.models import Affiliation, Membership, RepresentativeInvitation
 
 
 def organisation_admin_recipients(organisation_id: int) -> list[tuple[str, str]]:
@@ -31,3 +32,24 @@ def send_membership_decision_email(membership: Membership) -> int:
             },
         )
     return sent
+
+
+def send_representative_invitation_email(invitation: RepresentativeInvitation) -> int:
+    signup = absolute_url("account_signup", query={"email": invitation.email})
+    return send_email(
+        template="members/email/representative_invitation",
+        to=[invitation.email],
+        language=invitation.language,
+        context={
+            "invitation": invitation,
+            "organisation": invitation.organisation,
+            "inviter": invitation.invited_by,
+            "join_url": absolute_url("members:invitation", invitation.token),
+            "signup_url": signup,
+        },
+        headers={
+            "Message-ID": stable_message_id(
+                "representative-invitation", invitation.pk, invitation.token
+            )
+        },
+    )

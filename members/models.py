@@ -304,3 +304,46 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.platform} ({self.get_status_display()})"
+
+
+class RepresentativeInvitation(models.Model):
+    """An organisation admin asked someone without a confirmed account to represent it.
+
+    The person signs up (or adds the address to their account); when they confirm this
+    address they become a representative and the invitation is accepted.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="representative_invitations"
+    )
+    # Stored lower-cased: addresses are matched case-insensitively when confirmed.
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True)
+    # The language of the invitation email (the inviting admin's at the time).
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="representative_invitation_one_open_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.organisation}"

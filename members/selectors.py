@@ -7,7 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from members.models import Affiliation, Membership, Organisation, Platform
+from django.utils import timezone
+
+from members.models import (
+    Affiliation,
+    Membership,
+    Organisation,
+    Platform,
+    RepresentativeInvitation,
+)
 
 
 def organisation_list() -> QuerySet[Organisation]:
@@ -86,3 +94,64 @@ def affiliation_list_for_user(user: AbstractBaseUser) -> QuerySet[Affiliation]:
         .select_related("organisation")
         .order_by("organisation__name")
     )
+
+
+def organisation_profile(*, pk: int) -> Organisation:
+    """An organisation for its public profile: with its approved memberships (public facts)
+    as `approved_memberships`."""
+    approved = Membership.objects.filter(status=Membership.Status.APPROVED).select_related(
+        "platform"
+    )
+    return get_object_or_404(
+        organisation_list().prefetch_related(
+            Prefetch("memberships", queryset=approved, to_attr="approved_memberships")
+        ),
+        pk=pk,
+    )
+
+
+def organisation_roles(*, user: AbstractBaseUser, organisation: Organisation) -> set[str]:
+    """The roles `user` has in `organisation` (empty when they do not represent it)."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Affiliation.objects.filter(
+            user=user, organisation=organisation, is_active=True
+        ).values_list("role", flat=True)
+    )
+
+
+def organisation_is_member(organisation: Organisation) -> bool:
+    """Whether the organisation is an approved member of at least one platform."""
+    return Membership.objects.filter(
+        organisation=organisation, status=Membership.Status.APPROVED
+    ).exists()
+
+
+def representative_list(organisation: Organisation) -> QuerySet[Affiliation]:
+    """The people who represent `organisation` now, admins first."""
+    return (
+        Affiliation.objects.filter(organisation=organisation, is_active=True)
+        .select_related("user", "user__profile")
+        .order_by("role", "user__last_name", "user__first_name", "user__username")
+    )
+
+
+def representative_invitations_open(organisation: Organisation) -> QuerySet:
+    return RepresentativeInvitation.objects.filter(
+        organisation=organisation, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("invited_by")
+
+
+def representative_invitation_get(*, token: str) -> RepresentativeInvitation:
+    return get_object_or_404(
+        RepresentativeInvitation.objects.select_related("organisation", "invited_by"),
+        token=token,
+    )
+
+
+def membership_list_for_organisation(
+    *, user: AbstractBaseUser, organisation: Organisation
+) -> QuerySet[Membership]:
+    """The organisation's memberships, if `user` may see them (its people, staff)."""
+    return membership_list_for_user(user).filter(organisation=organisation)

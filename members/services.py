@@ -1,15 +1,22 @@
 """Every write of the member directory. Views, API, admin and tasks call these."""
 
+import datetime as dt
+import secrets
 from collections.abc import Iterable
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from forum_site.i18n import person_language
+from forum_site.locking import lock_row
 from forum_site.permissions import require_staff
-from members.emails import send_membership_decision_email
+from members.emails import send_membership_decision_email, send_representative_invitation_email
 from members.models import (
     ORGANISATION_PROFILE_FIELDS,
     Affiliation,
@@ -20,6 +27,7 @@ from members.models import (
     Platform,
     Profile,
     Region,
+    RepresentativeInvitation,
     Sector,
 )
 
@@ -38,7 +46,7 @@ def _unique_slug(name: str) -> str:
 
 def _check_region(organisation: Organisation) -> None:
     if organisation.region_id and organisation.region.country != organisation.country:
-        raise ValidationError({"region": "The region must be in the organisation's country."})
+        raise ValidationError({"region": _("The region must be in the organisation's country.")})
 
 
 def _set_m2m(organisation: Organisation, values: dict) -> None:
@@ -93,7 +101,7 @@ def is_organisation_admin(*, user: AbstractBaseUser, organisation: Organisation)
 
 def _require_admin(user: AbstractBaseUser, organisation: Organisation) -> None:
     if not (user.is_staff or is_organisation_admin(user=user, organisation=organisation)):
-        raise PermissionDenied("Only the organisation's admins can do this.")
+        raise PermissionDenied(_("Only the organisation's admins can do this."))
 
 
 @transaction.atomic
@@ -162,8 +170,12 @@ def membership_apply(
         return existing
     raise ValidationError(
         {
-            "platform": f"{organisation} already has a membership of {platform} "
-            f"({existing.get_status_display().lower()})."
+            "platform": _("%(organisation)s already has a membership of %(platform)s (%(status)s).")
+            % {
+                "organisation": organisation,
+                "platform": platform,
+                "status": existing.get_status_display().lower(),
+            }
         }
     )
 
@@ -262,3 +274,175 @@ def person_update(*, user: AbstractBaseUser, **values) -> AbstractBaseUser:
         profile.full_clean()
         profile.save(update_fields=profile_fields)
     return user
+
+
+# --- Representatives ----------------------------------------------------------------------
+
+INVITATION_VALID_DAYS = 14
+
+
+def _verified_owner(email: str) -> AbstractBaseUser | None:
+    """The person who has confirmed `email`, if anyone has."""
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        .select_related("user")
+        .first()
+    )
+    return address.user if address else None
+
+
+def _make_representative(user: AbstractBaseUser, organisation: Organisation) -> Affiliation:
+    """Add `user` as a representative (or bring back one who was removed)."""
+    affiliation, created = Affiliation.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": Affiliation.Role.REPRESENTATIVE}
+    )
+    if not created and not affiliation.is_active:
+        affiliation.is_active, affiliation.role = True, Affiliation.Role.REPRESENTATIVE
+        affiliation.save(update_fields=["is_active", "role"])
+    profile_ensure(user=user)
+    return affiliation
+
+
+@transaction.atomic
+def representative_invite(
+    *, actor: AbstractBaseUser, organisation: Organisation, email: str
+) -> Affiliation | RepresentativeInvitation:
+    """Make the owner of `email` a representative of `organisation`.
+
+    Someone who has confirmed that address is added at once (their affiliation is
+    returned); anyone else is emailed an invitation to sign up, and becomes a
+    representative when they confirm the address (`representative_invitations_accept`).
+    """
+    # The task module imports this one (a service and its own task).
+    from members.tasks import send_representative_invitation
+
+    _require_admin(actor, organisation)
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": _("Enter a valid email address.")}) from None
+    owner = _verified_owner(email)
+    if owner is not None:
+        if Affiliation.objects.filter(
+            user=owner, organisation=organisation, is_active=True
+        ).exists():
+            raise ValidationError(
+                {"email": _("%(email)s already represents this organisation.") % {"email": email}}
+            )
+        return _make_representative(owner, organisation)
+    invitation, _created = RepresentativeInvitation.objects.update_or_create(
+        organisation=organisation,
+        email=email,
+        accepted_at=None,
+        defaults={
+            "token": secrets.token_urlsafe(32),
+            "invited_by": actor,
+            "language": person_language(actor),
+            "expires_at": timezone.now() + dt.timedelta(days=INVITATION_VALID_DAYS),
+        },
+    )
+    transaction.on_commit(lambda: send_representative_invitation.delay(invitation.pk))
+    return invitation
+
+
+def representative_invitation_send(*, invitation_id: int) -> bool:
+    """Email a pending invitation; False when it was accepted or withdrawn meanwhile."""
+    invitation = (
+        RepresentativeInvitation.objects.select_related("organisation", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return False
+    return send_representative_invitation_email(invitation) > 0
+
+
+def representative_invitation_withdraw(
+    *, actor: AbstractBaseUser, invitation: RepresentativeInvitation
+) -> None:
+    _require_admin(actor, invitation.organisation)
+    RepresentativeInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
+
+
+@transaction.atomic
+def representative_invitations_accept(*, user: AbstractBaseUser, email: str) -> list[Affiliation]:
+    """`user` has just confirmed `email`: every open invitation to it makes them a
+    representative of that organisation."""
+    now = timezone.now()
+    invitations = list(
+        RepresentativeInvitation.objects.select_for_update()
+        .select_related("organisation")
+        .filter(email__iexact=email, accepted_at__isnull=True, expires_at__gt=now)
+    )
+    affiliations = []
+    for invitation in invitations:
+        affiliations.append(_make_representative(user, invitation.organisation))
+        invitation.accepted_at, invitation.accepted_by = now, user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return affiliations
+
+
+def on_email_confirmed(sender, request, email_address, **kwargs) -> None:
+    """allauth's email_confirmed signal: open invitations to the address are accepted."""
+    representative_invitations_accept(user=email_address.user, email=email_address.email)
+
+
+def _active_affiliation(organisation: Organisation, user: AbstractBaseUser) -> Affiliation:
+    affiliation = Affiliation.objects.filter(
+        organisation=organisation, user=user, is_active=True
+    ).first()
+    if affiliation is None:
+        raise ValidationError({"user": _("This person does not represent the organisation.")})
+    return affiliation
+
+
+def _keep_an_admin(organisation: Organisation, affiliation: Affiliation) -> None:
+    """Refuse to take away the last admin, so an organisation can always be managed.
+
+    The caller holds the organisation's row lock: two admins stepping down at once must not
+    both succeed."""
+    if affiliation.role != Affiliation.Role.ADMIN:
+        return
+    admins = Affiliation.objects.filter(
+        organisation=organisation, role=Affiliation.Role.ADMIN, is_active=True
+    ).count()
+    if admins <= 1:
+        raise ValidationError(
+            {
+                "user": _(
+                    "An organisation needs at least one admin: make someone else an admin "
+                    "first."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def representative_remove(
+    *, actor: AbstractBaseUser, organisation: Organisation, user: AbstractBaseUser
+) -> None:
+    """`user` no longer represents `organisation` (never its last admin)."""
+    _require_admin(actor, organisation)
+    lock_row(Organisation, organisation.pk)
+    affiliation = _active_affiliation(organisation, user)
+    _keep_an_admin(organisation, affiliation)
+    affiliation.is_active = False
+    affiliation.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def representative_set_role(
+    *, actor: AbstractBaseUser, organisation: Organisation, user: AbstractBaseUser, role: str
+) -> Affiliation:
+    """Make a representative an admin, or an admin a representative (never the last one)."""
+    _require_admin(actor, organisation)
+    if role not in Affiliation.Role.values:
+        raise ValidationError({"role": _("Choose a valid role.")})
+    lock_row(Organisation, organisation.pk)
+    affiliation = _active_affiliation(organisation, user)
+    if role == Affiliation.Role.REPRESENTATIVE:
+        _keep_an_admin(organisation, affiliation)
+    affiliation.role = role
+    affiliation.save(update_fields=["role"])
+    return affiliation

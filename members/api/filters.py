@@ -2,6 +2,9 @@ import django_filters
 
 from members.models import Membership, Organisation
 
+# The directory's free-text search (`?search=`), the API's and the page's.
+ORGANISATION_SEARCH_FIELDS = ["name", "name_ja", "description", "sectors__name"]
+
 
 class OrganisationFilter(django_filters.FilterSet):
     sector = django_filters.CharFilter(

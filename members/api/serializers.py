@@ -114,6 +114,9 @@ class MembershipSerializer(serializers.ModelSerializer):
             "decided_at",
             "decision_reason",
         ]
+        # No UniqueTogetherValidator from the (organisation, platform) constraint:
+        # `membership_apply` is the one rule (a rejected or lapsed organisation applies again).
+        validators = []
         read_only_fields = [
             "status",
             "applied_by",

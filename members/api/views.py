@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from members import selectors, services
-from members.api.filters import MembershipFilter, OrganisationFilter
+from members.api.filters import ORGANISATION_SEARCH_FIELDS, MembershipFilter, OrganisationFilter
 from members.api.serializers import (
     CapabilitySerializer,
     MatchQuerySerializer,
@@ -110,7 +110,7 @@ class OrganisationViewSet(
 
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
-    search_fields = ["name", "name_ja", "description", "sectors__name"]
+    search_fields = ORGANISATION_SEARCH_FIELDS
     ordering_fields = ["name", "founded_year", "employees", "created_at"]
 
     def get_queryset(self):

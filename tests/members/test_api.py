@@ -326,3 +326,41 @@ def test_token_endpoint_is_throttled_with_retry_after():
     finally:
         ScopedRateThrottle.THROTTLE_RATES = original
         cache.clear()
+
+
+@pytest.mark.parametrize("previous", ["rejected", "lapsed"])
+def test_membership_rejected_or_lapsed_organisation_applies_again(previous):
+    admin = member()
+    organisation = admin.affiliations.get().organisation
+    membership = MembershipFactory(
+        organisation=organisation, status=previous, decision_reason="Incomplete profile"
+    )
+    response = client_for(admin).post(
+        "/api/v1/memberships/",
+        {
+            "organisation": organisation.pk,
+            "platform": membership.platform.slug,
+            "application_note": "Profile completed",
+        },
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["id"] == membership.pk
+    assert response.json()["status"] == "applied"
+    assert response.json()["decision_reason"] == ""
+    assert Membership.objects.get().application_note == "Profile completed"
+
+
+@pytest.mark.parametrize("current", ["applied", "approved", "suspended"])
+def test_membership_open_or_approved_cannot_apply_again(current):
+    admin = member()
+    organisation = admin.affiliations.get().organisation
+    membership = MembershipFactory(organisation=organisation, status=current)
+    response = client_for(admin).post(
+        "/api/v1/memberships/",
+        {"organisation": organisation.pk, "platform": membership.platform.slug},
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["platform"]
+    assert "already has a membership" in response.json()["platform"][0]
+    membership.refresh_from_db()
+    assert membership.status == current
