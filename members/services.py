@@ -99,7 +99,8 @@ def is_organisation_admin(*, user: AbstractBaseUser, organisation: Organisation)
     ).exists()
 
 
-def _require_admin(user: AbstractBaseUser, organisation: Organisation) -> None:
+def require_organisation_admin(user: AbstractBaseUser, organisation: Organisation) -> None:
+    """Its admins (and staff) manage an organisation; anyone else gets PermissionDenied."""
     if not (user.is_staff or is_organisation_admin(user=user, organisation=organisation)):
         raise PermissionDenied(_("Only the organisation's admins can do this."))
 
@@ -108,7 +109,7 @@ def _require_admin(user: AbstractBaseUser, organisation: Organisation) -> None:
 def organisation_update(
     *, actor: AbstractBaseUser, organisation: Organisation, **values
 ) -> Organisation:
-    _require_admin(actor, organisation)
+    require_organisation_admin(actor, organisation)
     unknown = values.keys() - ORGANISATION_FIELDS - ORGANISATION_M2M
     if unknown:
         raise TypeError(f"Unknown organisation fields: {sorted(unknown)}")
@@ -141,7 +142,7 @@ def membership_apply(
 
     A rejected or lapsed membership can apply again; an open or approved one cannot.
     """
-    _require_admin(actor, organisation)
+    require_organisation_admin(actor, organisation)
     now = timezone.now()
     existing = (
         Membership.objects.select_for_update()
@@ -316,7 +317,7 @@ def representative_invite(
     # The task module imports this one (a service and its own task).
     from members.tasks import send_representative_invitation
 
-    _require_admin(actor, organisation)
+    require_organisation_admin(actor, organisation)
     email = email.strip().lower()
     try:
         validate_email(email)
@@ -361,7 +362,7 @@ def representative_invitation_send(*, invitation_id: int) -> bool:
 def representative_invitation_withdraw(
     *, actor: AbstractBaseUser, invitation: RepresentativeInvitation
 ) -> None:
-    _require_admin(actor, invitation.organisation)
+    require_organisation_admin(actor, invitation.organisation)
     RepresentativeInvitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).delete()
 
 
@@ -423,7 +424,7 @@ def representative_remove(
     *, actor: AbstractBaseUser, organisation: Organisation, user: AbstractBaseUser
 ) -> None:
     """`user` no longer represents `organisation` (never its last admin)."""
-    _require_admin(actor, organisation)
+    require_organisation_admin(actor, organisation)
     lock_row(Organisation, organisation.pk)
     affiliation = _active_affiliation(organisation, user)
     _keep_an_admin(organisation, affiliation)
@@ -436,7 +437,7 @@ def representative_set_role(
     *, actor: AbstractBaseUser, organisation: Organisation, user: AbstractBaseUser, role: str
 ) -> Affiliation:
     """Make a representative an admin, or an admin a representative (never the last one)."""
-    _require_admin(actor, organisation)
+    require_organisation_admin(actor, organisation)
     if role not in Affiliation.Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
     lock_row(Organisation, organisation.pk)
