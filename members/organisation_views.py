@@ -20,6 +20,11 @@ from members.models import Affiliation, Membership, Platform, RepresentativeInvi
 REAPPLY = {Membership.Status.REJECTED, Membership.Status.LAPSED}
 
 
+def _posted(request):
+    """The POST data of a POST (even an empty one, which must still be validated)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _submit(form: Form, change: Callable[[], object]) -> object | None:
     """Run `change` for a valid form; its ValidationError becomes the form's field errors
     (nothing is saved: the service's transaction rolls back)."""
@@ -44,7 +49,7 @@ def _organisation_values(form: OrganisationForm) -> dict:
 
 @login_required
 def organisation_create(request):
-    form = OrganisationForm(request.POST or None)
+    form = OrganisationForm(_posted(request))
     if request.method == "POST":
         organisation = _submit(
             form,
@@ -66,7 +71,7 @@ def _managed(request, pk: int):
 @login_required
 def organisation_edit(request, pk: int):
     organisation = _managed(request, pk)
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(_posted(request), instance=organisation)
     if request.method == "POST":
         done = _submit(
             form,
@@ -175,7 +180,7 @@ def memberships(request, pk: int):
     )
     taken = {m.platform_id for m in rows if m.status not in REAPPLY}
     form = MembershipApplyForm(
-        request.POST or None, platforms=Platform.objects.exclude(pk__in=taken)
+        _posted(request), platforms=Platform.objects.exclude(pk__in=taken)
     )
     if request.method == "POST":
         applied = _submit(

@@ -1,6 +1,7 @@
 """Member pages: my account, the directory (the API's filters), an organisation's profile,
 partner matches. Query counts are the same literal for one row and for many."""
 
+import html
 import re
 
 import pytest
@@ -28,7 +29,7 @@ def logged_in(user) -> Client:
 
 
 def text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
 def found_ids(response) -> list[int]:
