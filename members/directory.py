@@ -41,11 +41,13 @@ ORDER = list(LABELS)
 
 def _options(rows, value_field: str) -> list[tuple[str, str]]:
     language = translation.get_language()
-    return [("", _("Any"))] + [(getattr(r, value_field), localized(r, "name", language)) for r in rows]
+    return [("", _("Any"))] + [
+        (getattr(r, value_field), localized(r, "name", language)) for r in rows
+    ]
 
 
-def _yes_no(any_label=_("Any")) -> forms.Select:
-    return forms.Select(choices=[("", any_label), ("true", _("Yes")), ("false", _("No"))])
+def _yes_no() -> forms.Select:
+    return forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
 
 
 def directory_filter(params: QueryDict) -> OrganisationFilter:
@@ -80,6 +82,4 @@ def directory_results(filterset: OrganisationFilter, params: QueryDict) -> Query
     if not filterset.is_valid():
         return None
     view = SimpleNamespace(search_fields=ORGANISATION_SEARCH_FIELDS)
-    return SearchFilter().filter_queryset(
-        SimpleNamespace(query_params=params), filterset.qs, view
-    )
+    return SearchFilter().filter_queryset(SimpleNamespace(query_params=params), filterset.qs, view)

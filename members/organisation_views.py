@@ -121,7 +121,9 @@ def _invite(request, organisation) -> tuple[bool, InviteForm]:
         ),
     )
     if isinstance(done, RepresentativeInvitation):
-        messages.success(request, _("An invitation is emailed to %(email)s.") % {"email": done.email})
+        messages.success(
+            request, _("An invitation is emailed to %(email)s.") % {"email": done.email}
+        )
     elif isinstance(done, Affiliation):
         messages.success(
             request, _("%(name)s now represents the organisation.") % {"name": done.user}
@@ -179,9 +181,7 @@ def memberships(request, pk: int):
         selectors.membership_list_for_organisation(user=request.user, organisation=organisation)
     )
     taken = {m.platform_id for m in rows if m.status not in REAPPLY}
-    form = MembershipApplyForm(
-        _posted(request), platforms=Platform.objects.exclude(pk__in=taken)
-    )
+    form = MembershipApplyForm(_posted(request), platforms=Platform.objects.exclude(pk__in=taken))
     if request.method == "POST":
         applied = _submit(
             form,

@@ -412,8 +412,7 @@ def _keep_an_admin(organisation: Organisation, affiliation: Affiliation) -> None
         raise ValidationError(
             {
                 "user": _(
-                    "An organisation needs at least one admin: make someone else an admin "
-                    "first."
+                    "An organisation needs at least one admin: make someone else an admin first."
                 )
             }
         )

@@ -10,7 +10,11 @@ urlpatterns = [
     path("organisations/new/", organisation_views.organisation_create, name="organisation_create"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
     path("organisations/<int:pk>/matches/", views.organisation_matches, name="matches"),
-    path("organisations/<int:pk>/edit/", organisation_views.organisation_edit, name="organisation_edit"),
+    path(
+        "organisations/<int:pk>/edit/",
+        organisation_views.organisation_edit,
+        name="organisation_edit",
+    ),
     path(
         "organisations/<int:pk>/representatives/",
         organisation_views.representatives,

@@ -135,8 +135,6 @@ def organisation_matches(request, pk: int):
             "organisation": organisation,
             "is_member": is_member,
             "is_admin": "admin" in roles,
-            "matches": [
-{"match": m, "reasons": _reasons(m)} for m in found
-            ],
+            "matches": [{"match": m, "reasons": _reasons(m)} for m in found],
         },
     )

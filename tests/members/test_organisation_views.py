@@ -141,7 +141,9 @@ def test_edit_is_for_its_admins_only_like_the_api():
         )
         assert post.status_code == 403
     assert logged_in(admin).get("/organisations/999999/edit/").status_code == 404
-    assert logged_in(StaffFactory()).get(f"/organisations/{organisation.pk}/edit/").status_code == 200
+    assert (
+        logged_in(StaffFactory()).get(f"/organisations/{organisation.pk}/edit/").status_code == 200
+    )
     organisation.refresh_from_db()
     assert organisation.name != "Hijacked"
 
@@ -288,9 +290,7 @@ def test_an_admin_may_step_down_once_there_is_another(organisation_admin):
     "data",
     [{"action": "remove", "user": "999999"}, {"action": "remove"}, {"action": "role", "user": "x"}],
 )
-def test_representative_change_bad_input_is_an_error_and_changes_nothing(
-    organisation_admin, data
-):
+def test_representative_change_bad_input_is_an_error_and_changes_nothing(organisation_admin, data):
     admin, organisation = organisation_admin
     outsider = member()
     data = {**data, "user": data.get("user", "") if data.get("user") != "999999" else outsider.pk}
@@ -317,7 +317,10 @@ def test_representatives_are_managed_by_admins_only(organisation_admin):
     url = f"/organisations/{organisation.pk}/representatives/"
     for person in (representative, member()):
         assert logged_in(person).get(url).status_code == 403
-        assert logged_in(person).post(url, {"action": "invite", "email": "x@example.com"}).status_code == 403
+        assert (
+            logged_in(person).post(url, {"action": "invite", "email": "x@example.com"}).status_code
+            == 403
+        )
     assert RepresentativeInvitation.objects.count() == 0
 
 
@@ -388,7 +391,9 @@ def test_a_rejected_organisation_applies_again_from_the_page(organisation_admin)
     page = client.get(f"/organisations/{organisation.pk}/memberships/")
     assert "Rejected" in text(page) and "Profile incomplete." in text(page)
     assert list(page.context["form"].fields["platform"].queryset) == [rejected.platform]
-    client.post(f"/organisations/{organisation.pk}/memberships/", {"platform": rejected.platform.pk})
+    client.post(
+        f"/organisations/{organisation.pk}/memberships/", {"platform": rejected.platform.pk}
+    )
     rejected.refresh_from_db()
     assert (rejected.status, rejected.decision_reason) == ("applied", "")
 

@@ -19,7 +19,9 @@ def scene():
         name="India–Japan SME Business Council",
         name_ja="日印中小企業ビジネス協議会",
     )
-    forum = PlatformFactory(slug="sme-forum", name="Japan–India SME Forum", name_ja="日印中小企業フォーラム")
+    forum = PlatformFactory(
+        slug="sme-forum", name="Japan–India SME Forum", name_ja="日印中小企業フォーラム"
+    )
     tea = Sector.objects.order_by("slug").first()
     tech, export = Capability.objects.order_by("slug")[:2]
     asha = member(username="asha", first_name="Asha", last_name="Bora", platform=council)

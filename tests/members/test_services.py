@@ -1,9 +1,19 @@
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.utils import timezone
 
 from members import services
-from members.models import Affiliation, Membership, Organisation, Region, Sector
+from members.models import (
+    Affiliation,
+    Membership,
+    Organisation,
+    Region,
+    RepresentativeInvitation,
+    Sector,
+)
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -152,3 +162,107 @@ def test_membership_apply_by_representative_is_refused():
         services.membership_apply(
             actor=rep, organisation=rep.affiliations.get().organisation, platform=PlatformFactory()
         )
+
+
+# --- Representatives ----------------------------------------------------------------------
+
+
+def test_representative_invite_adds_a_confirmed_address_at_once():
+    admin = member()
+    organisation = admin.affiliations.get().organisation
+    ravi = UserFactory(email="ravi@example.com")
+    affiliation = services.representative_invite(
+        actor=admin, organisation=organisation, email=" RAVI@example.com "
+    )
+    assert (affiliation.user, affiliation.role) == (ravi, "representative")
+
+
+def test_representative_invite_is_for_admins_only():
+    admin = member()
+    organisation = admin.affiliations.get().organisation
+    representative = member(organisation=organisation, role="representative")
+    with pytest.raises(PermissionDenied):
+        services.representative_invite(
+            actor=representative, organisation=organisation, email="x@example.com"
+        )
+    assert not RepresentativeInvitation.objects.exists()
+
+
+def test_representative_invitation_accepted_when_the_address_is_confirmed(on_commit, mailbox):
+    admin = member()
+    organisation = admin.affiliations.get().organisation
+    with on_commit():
+        invitation = services.representative_invite(
+            actor=admin, organisation=organisation, email="New@Example.com"
+        )
+    assert invitation.email == "new@example.com"
+    assert len(mailbox.wait_for(1)) == 1
+    # Inviting again refreshes the open invitation instead of adding a second one.
+    again = services.representative_invite(
+        actor=admin, organisation=organisation, email="new@example.com"
+    )
+    assert again.pk == invitation.pk and again.token != invitation.token
+    newcomer = UserFactory(email="new@example.com", email_verified=False)
+    [affiliation] = services.representative_invitations_accept(
+        user=newcomer, email="NEW@example.com"
+    )
+    assert (affiliation.organisation, affiliation.role) == (organisation, "representative")
+    again.refresh_from_db()
+    assert again.accepted_by == newcomer and again.accepted_at is not None
+    # Accepted once: confirming again changes nothing.
+    assert services.representative_invitations_accept(user=newcomer, email="new@example.com") == []
+
+
+def test_representative_expired_invitation_is_not_accepted():
+    admin = member()
+    organisation = admin.affiliations.get().organisation
+    invitation = services.representative_invite(
+        actor=admin, organisation=organisation, email="late@example.com"
+    )
+    RepresentativeInvitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    late = UserFactory(email="late@example.com")
+    assert services.representative_invitations_accept(user=late, email=late.email) == []
+    assert not Affiliation.objects.filter(user=late).exists()
+
+
+def test_representative_withdrawn_invitation_is_not_sent(mailbox):
+    admin = member()
+    organisation = admin.affiliations.get().organisation
+    invitation = services.representative_invite(
+        actor=admin, organisation=organisation, email="x@example.com"
+    )
+    services.representative_invitation_withdraw(actor=admin, invitation=invitation)
+    assert services.representative_invitation_send(invitation_id=invitation.pk) is False
+    assert mailbox.messages == []
+
+
+def test_representative_remove_and_roles_keep_an_admin():
+    admin = member()
+    organisation = admin.affiliations.get().organisation
+    ravi = member(organisation=organisation, role="representative")
+    with pytest.raises(ValidationError) as refused:
+        services.representative_remove(actor=admin, organisation=organisation, user=admin)
+    assert "at least one admin" in str(refused.value)
+    with pytest.raises(ValidationError):
+        services.representative_set_role(
+            actor=admin, organisation=organisation, user=admin, role="representative"
+        )
+    with pytest.raises(ValidationError):
+        services.representative_set_role(
+            actor=admin, organisation=organisation, user=ravi, role="owner"
+        )
+    services.representative_set_role(
+        actor=admin, organisation=organisation, user=ravi, role="admin"
+    )
+    services.representative_remove(actor=ravi, organisation=organisation, user=admin)
+    assert list(
+        Affiliation.objects.filter(organisation=organisation, is_active=True).values_list(
+            "user", "role"
+        )
+    ) == [(ravi.pk, "admin")]
+    with pytest.raises(PermissionDenied):
+        services.representative_remove(actor=admin, organisation=organisation, user=ravi)
+    with pytest.raises(ValidationError):
+        services.representative_remove(actor=ravi, organisation=organisation, user=admin)

@@ -10,7 +10,7 @@ from django.urls import include, path
 from rest_framework.test import APIClient
 
 from members.matchmaking import partner_matches
-from members.models import Capability, Membership, Region, Sector
+from members.models import Capability, Region, Sector
 from tests.factories import (
     AffiliationFactory,
     MembershipFactory,
