@@ -40,7 +40,7 @@ JOURNEYS = {
         "look_in": "IN",
         "texts": {
             "applied": "申請中",
-            "approved": "承認済み",
+            "approved": "承認",
             "found": "1件の組織",
             "why": "技術移転",
         },
