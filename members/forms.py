@@ -10,6 +10,7 @@ from members.models import (
     ORGANISATION_PROFILE_FIELDS,
     AffiliationRole,
     Capability,
+    Country,
     Language,
     Organisation,
     Platform,
@@ -104,6 +105,7 @@ class OrganisationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["revenue_band"].choices = [("", _("Not given")), *RevenueBand.choices]
+        self.fields["country"].choices = [("", _("Choose a country")), *Country.choices]
 
 
 class MembershipApplyForm(forms.Form):
