@@ -18,6 +18,7 @@ from forum_site.i18n import localized
 from members import selectors
 from members.api.filters import ORGANISATION_SEARCH_FIELDS, OrganisationFilter
 from members.models import Capability, Platform, Region, Sector
+from members.widgets import QuickSelect
 
 PAGE_SIZE = 20
 
@@ -47,7 +48,7 @@ def _options(rows, value_field: str) -> list[tuple[str, str]]:
 
 
 def _yes_no() -> forms.Select:
-    return forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+    return QuickSelect(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
 
 
 def directory_filter(params: QueryDict) -> OrganisationFilter:
@@ -56,11 +57,11 @@ def directory_filter(params: QueryDict) -> OrganisationFilter:
     form = filterset.form
     capabilities = _options(Capability.objects.all(), "slug")
     widgets = {
-        "sector": forms.Select(choices=_options(Sector.objects.all(), "slug")),
-        "region": forms.Select(choices=_options(Region.objects.all(), "code")),
-        "platform": forms.Select(choices=_options(Platform.objects.all(), "slug")),
-        "offers": forms.Select(choices=capabilities),
-        "seeks": forms.Select(choices=capabilities),
+        "sector": QuickSelect(choices=_options(Sector.objects.all(), "slug")),
+        "region": QuickSelect(choices=_options(Region.objects.all(), "code")),
+        "platform": QuickSelect(choices=_options(Platform.objects.all(), "slug")),
+        "offers": QuickSelect(choices=capabilities),
+        "seeks": QuickSelect(choices=capabilities),
         "north_east": _yes_no(),
         "verified": _yes_no(),
         "min_employees": forms.NumberInput(attrs={"min": 0}),

@@ -18,6 +18,7 @@ from members.models import (
     RevenueBand,
     Sector,
 )
+from members.widgets import QuickSelect
 
 
 class ProfileForm(forms.Form):
@@ -28,6 +29,7 @@ class ProfileForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
         choices=time_zone_choices,
+        widget=QuickSelect,
         help_text=_("Pages and emails show times in this zone."),
     )
 
@@ -61,6 +63,7 @@ class OrganisationForm(forms.ModelForm):
         queryset=Region.objects.all(),
         required=False,
         empty_label=_("Not given"),
+        widget=QuickSelect,
         label=_("State, territory or prefecture"),
         help_text=_("In the organisation's country."),
     )

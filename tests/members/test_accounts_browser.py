@@ -108,9 +108,10 @@ def test_staff_turn_on_totp_and_must_then_give_a_code(page):
     page.click("main button[type=submit]")
     page.wait_for_url("**/account/")
     assert "secretariat" not in page.url
-    assert page.locator("header").get_by_text("Staff").is_visible() or page.locator(
-        ".navbar-toggler"
-    ).is_visible()
+    assert (
+        page.locator("header").get_by_text("Staff").is_visible()
+        or page.locator(".navbar-toggler").is_visible()
+    )
 
 
 def test_forgotten_password_reset_through_the_email_link(page, mailbox):
@@ -126,7 +127,9 @@ def test_forgotten_password_reset_through_the_email_link(page, mailbox):
         page.click("main button[type=submit]")
         page.wait_for_url("**/accounts/password/reset/done/")
         audit(page, "password-reset-done")
-        link = link_in(mailbox, "ravi@example.com", r"http://\S+/accounts/password/reset/key/\S+", n)
+        link = link_in(
+            mailbox, "ravi@example.com", r"http://\S+/accounts/password/reset/key/\S+", n
+        )
         page.goto(link)
         page.wait_for_url("**/accounts/password/reset/key/*-set-password/")
         audit(page, "password-reset-from-key")

@@ -93,7 +93,9 @@ def register_organisation(page, name: str, country: str, region: str) -> Organis
     page.fill("#id_employees", "35")
     page.select_option("#id_region", str(Region.objects.get(code=region).pk))
     page.check(f"input[name=sectors][value='{Sector.objects.get(slug='bamboo').pk}']")
-    page.check(f"input[name=seeks][value='{Capability.objects.get(slug='technology-transfer').pk}']")
+    page.check(
+        f"input[name=seeks][value='{Capability.objects.get(slug='technology-transfer').pk}']"
+    )
     page.check(f"input[name=offers][value='{Capability.objects.get(slug='joint-venture').pk}']")
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r".*/organisations/\d+/$"))

@@ -298,3 +298,12 @@ def test_directory_offers_partner_matches_to_people_of_an_organisation():
     organisation = asha.affiliations.get().organisation
     body = logged_in(asha).get("/directory/").content.decode()
     assert f'href="/organisations/{organisation.pk}/matches/"' in body
+
+
+def test_account_time_zone_select_keeps_the_choice_and_its_attributes():
+    person = member(profile__time_zone="Asia/Tokyo")
+    body = logged_in(person).get("/account/").content.decode()
+    assert '<option value="Asia/Tokyo" selected>Asia/Tokyo</option>' in body
+    assert (
+        '<select name="time_zone" aria-describedby="id_time_zone_help" class="form-select"' in body
+    )
