@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF (which reads forms): NUL and other unstorable text is a 400.
+    "forum_site.middleware.RejectUnstorableInput",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The person's own language and time zone (their profile) once they are logged in.
@@ -258,6 +260,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # JSON no deeper than 32 levels and no unstorable text (NUL): forum_site/parsers.py.
+    "DEFAULT_PARSER_CLASSES": [
+        "forum_site.parsers.JSONParser",
+        "forum_site.parsers.FormParser",
+        "forum_site.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "forum_site.api.Pagination",
     "PAGE_SIZE": 50,
