@@ -13,6 +13,7 @@ class ForumSiteConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
+        from forum_site import checks  # noqa: F401 (registers the system checks)
         from forum_site.ids import IdConverter
 
         # `<id:pk>` in every app's URLs (forum_site/ids.py).
