@@ -66,3 +66,16 @@ def test_login_failures_are_counted_per_client_across_accounts():
         codes.append(response.status_code)
     assert codes == [200] * 11
     assert "Too many failed login attempts. Try again later." in response.content.decode()
+
+
+def test_invitation_answer_throttle_holds_when_x_forwarded_for_rotates():
+    client = APIClient()
+    codes = [
+        client.post(
+            "/api/v1/invitations/accept/",
+            {"token": "not-a-token"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        ).status_code
+        for i in range(31)
+    ]
+    assert codes == [404] * 30 + [429]
