@@ -6,6 +6,7 @@ random token; only its hash is stored. The Message-ID is stable per email, so a 
 twice is recognisable.
 """
 
+import functools
 import secrets
 from collections.abc import Sequence
 
@@ -18,6 +19,11 @@ from events.models import Event
 from forum_site.emails import build_email, stable_message_id
 from forum_site.i18n import local_time, localized
 from forum_site.links import absolute_url
+
+# The invitations of one mailing show the same few times (the event's start and end, the
+# deadline) in a few zones and languages: each is formatted once per process, not once per
+# email (Django's date formatting is the costliest part of the text).
+_local_time = functools.lru_cache(maxsize=4096)(local_time)
 
 
 def mint_tokens(invitations: Sequence[Invitation]) -> dict[int, str]:
@@ -64,10 +70,10 @@ def _event_context(invitation: Invitation) -> dict:
         "title": localized(event, "title", lang),
         "description": localized(event, "description", lang),
         "platform": localized(event.platform, "name", lang),
-        "starts": local_time(event.starts_at, tz, lang),
-        "ends": local_time(event.ends_at, tz, lang),
+        "starts": _local_time(event.starts_at, tz, lang),
+        "ends": _local_time(event.ends_at, tz, lang),
         "starts_event_tz": (
-            local_time(event.starts_at, event.time_zone, lang) if event.time_zone != tz else ""
+            _local_time(event.starts_at, event.time_zone, lang) if event.time_zone != tz else ""
         ),
         "location": event.location_text(),
     }
@@ -79,7 +85,7 @@ def invitation_context(invitation: Invitation) -> dict:
     return {
         "invitation": invitation,
         "person": invitation.name or invitation.email,
-        "respond_by": local_time(invitation.expires_at, invitation.time_zone, invitation.language),
+        "respond_by": _local_time(invitation.expires_at, invitation.time_zone, invitation.language),
         "note": invitation.note,
         **target(invitation),
     }
