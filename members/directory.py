@@ -72,8 +72,10 @@ def directory_filter(params: QueryDict) -> OrganisationFilter:
         field.label, field.help_text = LABELS.get(name, field.label), ""
         if name in widgets:
             field.widget = widgets[name]
-        elif hasattr(field, "empty_label"):
-            field.empty_label = _("Any")
+        elif isinstance(field, forms.ChoiceField):
+            # Country, kind, revenue: the model's choices, "Any" for no filter.
+            choices = [c for c in field.choices if c[0] != ""]
+            field.widget = QuickSelect(choices=[("", _("Any")), *choices])
     form.order_fields(ORDER)
     return filterset
 

@@ -307,3 +307,9 @@ def test_account_time_zone_select_keeps_the_choice_and_its_attributes():
     assert (
         '<select name="time_zone" aria-describedby="id_time_zone_help" class="form-select"' in body
     )
+
+
+def test_directory_choice_filters_offer_any_instead_of_dashes():
+    body = logged_in(member()).get("/directory/?kind=sme").content.decode()
+    assert "---------" not in body
+    assert '<option value="sme" selected>SME</option>' in body
