@@ -8,6 +8,8 @@ directory is one query; only the returned page is loaded with its relations.
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
     Count,
@@ -21,8 +23,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
+from forum_site.permissions import is_staff
 from members.models import Membership, Organisation
+from members.selectors import organisation_acting_for, organisation_is_member
 
 WEIGHT_CAPABILITY = 3
 WEIGHT_SECTOR = 2
@@ -121,3 +126,23 @@ def partner_matches(*, organisation: Organisation, limit: int = 20) -> list[Matc
         )
         for candidate in page
     ]
+
+
+NOT_A_MEMBER = _(
+    "Partner matches are open to member organisations. Once a platform has approved your "
+    "membership, your best counterparts across India and Japan are listed here."
+)
+
+
+def matches_for(
+    *, user: AbstractBaseUser, organisation: Organisation, limit: int = 20
+) -> list[Match]:
+    """An organisation's partner matches, for its own people (staff: any organisation).
+
+    Matches are a member service: the organisation must be an approved member of a
+    platform. The page and the API ask here, so they answer alike."""
+    if not is_staff(user):
+        organisation_acting_for(user=user, organisation=organisation, none="", several="")
+        if not organisation_is_member(organisation):
+            raise PermissionDenied(NOT_A_MEMBER)
+    return partner_matches(organisation=organisation, limit=limit)

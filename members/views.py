@@ -4,6 +4,7 @@ members/organisation_views.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import translation
@@ -15,7 +16,7 @@ from forum_site.i18n import localized
 from members import directory as directory_search
 from members import preferences, selectors, services
 from members.forms import ProfileForm
-from members.matchmaking import Match, partner_matches
+from members.matchmaking import Match, matches_for
 from members.models import Language
 
 MATCHES_SHOWN = 20
@@ -122,12 +123,16 @@ def _reasons(match: Match) -> dict[str, list[str]]:
 def organisation_matches(request, pk: int):
     """Partner matches, for the people of a member organisation."""
     organisation = selectors.organisation_profile(pk=pk)
-    selectors.organisation_acting_for(
-        user=request.user, organisation=organisation, none="", several=""
-    )
     roles = selectors.organisation_roles(user=request.user, organisation=organisation)
-    is_member = selectors.organisation_is_member(organisation)
-    found = partner_matches(organisation=organisation, limit=MATCHES_SHOWN) if is_member else []
+    try:
+        found, is_member = (
+            matches_for(user=request.user, organisation=organisation, limit=MATCHES_SHOWN),
+            True,
+        )
+    except PermissionDenied:
+        if not roles and not request.user.is_staff:
+            raise  # not theirs: refused as the API refuses
+        found, is_member = [], False  # theirs, not a member yet: the page says how to join
     return render(
         request,
         "members/organisation_matches.html",

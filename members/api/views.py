@@ -25,7 +25,7 @@ from members.api.serializers import (
     RegionSerializer,
     SectorSerializer,
 )
-from members.matchmaking import partner_matches
+from members.matchmaking import matches_for
 from members.models import Affiliation, Capability, Membership, Organisation, Region, Sector
 
 ERRORS = {
@@ -131,17 +131,21 @@ class OrganisationViewSet(
         description=(
             "Organisations of the other country ranked by complementarity: what they offer "
             "that this organisation seeks and the reverse (3 points each), shared sectors "
-            "(2 each), verified (1) and a shared platform (1), with the reasons."
+            "(2 each), verified (1) and a shared platform (1), with the reasons. For the "
+            "organisation's own people (staff: any), once it is an approved member of a "
+            "platform."
         ),
         parameters=[MatchQuerySerializer],
-        responses={200: MatchSerializer(many=True), **errors(400, 401, 404)},
+        responses={200: MatchSerializer(many=True), **errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def matches(self, request, pk=None):
         query = MatchQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         organisation = get_object_or_404(Organisation, pk=pk)
-        found = partner_matches(organisation=organisation, limit=query.validated_data["limit"])
+        found = matches_for(
+            user=request.user, organisation=organisation, limit=query.validated_data["limit"]
+        )
         return Response(MatchSerializer(found, many=True).data)
 
     def update(self, request, *args, **kwargs):

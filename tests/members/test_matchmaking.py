@@ -27,7 +27,7 @@ def test_matches_rank_complementary_partners_of_the_other_country():
     same_country.offers.set(caps("investment"))
 
     client = APIClient()
-    client.force_authenticate(member())
+    client.force_authenticate(member(organisation=indian, platform=PlatformFactory()))
     response = client.get(f"/api/v1/organisations/{indian.pk}/matches/")
     assert response.status_code == 200
     body = response.json()
@@ -51,7 +51,7 @@ def test_matches_count_shared_platform():
     for org in (me, b):
         MembershipFactory(organisation=org, platform=platform, status=Membership.Status.APPROVED)
     client = APIClient()
-    client.force_authenticate(member())
+    client.force_authenticate(member(organisation=me))
     body = client.get(f"/api/v1/organisations/{me.pk}/matches/").json()
     assert [(m["organisation"]["name"], m["score"]) for m in body] == [("B", 3), ("A", 2)]
 
@@ -65,18 +65,36 @@ def test_matches_query_count_is_constant(rows, django_assert_num_queries):
         other.sectors.set(Sector.objects.filter(slug__in=["bamboo", "tea"]))
         other.offers.set(caps("investment"))
     client = APIClient()
-    client.force_authenticate(member())
-    # organisation, its seeks/offers/sectors, its platforms, ranking, 3 prefetches
-    with django_assert_num_queries(9):
+    client.force_authenticate(member(organisation=me, platform=PlatformFactory()))
+    # organisation, the person's organisations, membership, its seeks/offers/sectors, its
+    # platforms, ranking, 3 prefetches
+    with django_assert_num_queries(11):
         response = client.get(f"/api/v1/organisations/{me.pk}/matches/?limit=50")
     assert len(response.json()) == rows
 
 
 def test_matches_bad_limit_is_400_and_unknown_is_404():
-    client = APIClient()
-    client.force_authenticate(member())
     org = OrganisationFactory()
+    client = APIClient()
+    client.force_authenticate(member(organisation=org, platform=PlatformFactory()))
     assert client.get(f"/api/v1/organisations/{org.pk}/matches/?limit=0").json() == {
         "limit": ["Ensure this value is greater than or equal to 1."]
     }
     assert client.get("/api/v1/organisations/999999/matches/").status_code == 404
+
+
+def test_matches_are_for_the_organisations_own_people_once_it_is_a_member():
+    org = OrganisationFactory(country="IN")
+    outsider, insider = APIClient(), APIClient()
+    outsider.force_authenticate(member())
+    insider.force_authenticate(member(organisation=org))
+    url = f"/api/v1/organisations/{org.pk}/matches/"
+    assert outsider.get(url).json() == {"detail": f"You are not a representative of {org}."}
+    refused = insider.get(url)
+    assert (refused.status_code, refused.json()["detail"]) == (
+        403,
+        "Partner matches are open to member organisations. Once a platform has approved "
+        "your membership, your best counterparts across India and Japan are listed here.",
+    )
+    MembershipFactory(organisation=org, platform=PlatformFactory(), status="approved")
+    assert insider.get(url).status_code == 200
