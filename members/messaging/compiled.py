@@ -44,7 +44,9 @@ class CompiledQuery:
 
     `ints` and `datetimes` name the arguments passed as SQL parameters (None leaves one
     out: another shape); the others (`keys`) are part of the SQL, e.g. a LIMIT, and each
-    value gets its own compiled query."""
+    value gets its own compiled query. `build` may branch on whether an argument is None
+    and on the keys, never on other values (it sees sentinels): the SQL of one shape must
+    be the same for every call."""
 
     def __init__(
         self,
