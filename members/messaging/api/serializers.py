@@ -11,12 +11,13 @@ PREVIEW_LENGTH = 140
 MESSAGE_PAGE_SIZE = 50
 
 
-def iso(value: dt.datetime | None) -> str | None:
-    """As DRF's DateTimeField renders it (UTC, "Z"), without its per-field overhead."""
-    if value is None:
-        return None
-    text = value.astimezone(dt.UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+def in_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A time as the API shows it: in UTC, which the JSON renderers write as DRF's
+    DateTimeField does ("2026-02-10T09:15:00Z"), without its per-field overhead. The
+    database hands times back in UTC already."""
+    if value is None or value.tzinfo is dt.UTC:
+        return value
+    return value.astimezone(dt.UTC)
 
 
 def person_data(pk: int | None, username: str, first_name: str, last_name: str) -> dict | None:
@@ -41,12 +42,12 @@ def message_row_data(r: dict) -> dict:
             r["sender_id"], r["sender__username"], r["sender__first_name"], r["sender__last_name"]
         ),
         "body": r["body"],
-        "created_at": iso(r["created_at"]),
+        "created_at": in_utc(r["created_at"]),
         "edited": r["edited_at"] is not None,
-        "edited_at": iso(r["edited_at"]),
+        "edited_at": in_utc(r["edited_at"]),
         "deleted": r["deleted_at"] is not None,
-        "deleted_at": iso(r["deleted_at"]),
-        "updated_at": iso(r["updated_at"]),
+        "deleted_at": in_utc(r["deleted_at"]),
+        "updated_at": in_utc(r["updated_at"]),
     }
 
 
@@ -68,7 +69,7 @@ def conversation_row_data(r: dict, participants: list[dict]) -> dict:
                 r["last_message__sender__last_name"],
             ),
             "preview": _preview(r["last_message__body"]),
-            "created_at": iso(r["last_message__created_at"]),
+            "created_at": in_utc(r["last_message__created_at"]),
             "deleted": r["last_message__deleted_at"] is not None,
         }
     organisation = None
@@ -86,8 +87,8 @@ def conversation_row_data(r: dict, participants: list[dict]) -> dict:
             )
             for p in participants
         ],
-        "created_at": iso(r["created_at"]),
-        "last_message_at": iso(r["last_message_at"]),
+        "created_at": in_utc(r["created_at"]),
+        "last_message_at": in_utc(r["last_message_at"]),
         "last_message": last_message,
         "unread_count": r["unread_count"],
         "muted": r["my_muted"],
