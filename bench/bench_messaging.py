@@ -10,7 +10,8 @@ and messages posted per second by 8 concurrent clients (threads, one connection 
 through the service, each in its own conversation).
 
 BENCH_MESSAGING_SCALE (default 1) scales people, conversations and messages down (e.g. 0.1).
-The data is generated in a database of its own (forum_bench_messaging), afresh each run.
+The data is generated in a database of its own (BENCH_DATABASE, by default
+forum_bench_messaging), afresh each run.
 """
 
 import datetime as dt

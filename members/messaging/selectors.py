@@ -2,11 +2,10 @@
 
 Access rule, in one place: a person sees a conversation when they are a direct
 participant who has not left, or when it is addressed to an organisation they actively
-represent and they have not left it. Its pieces (`_direct`, `_left`, and
-`members.selectors.organisation_ids_represented` / `organisation_representative_ids`)
-are written once below; `conversation_ids_visible` reads the rule from a person's side,
-`conversation_recipient_ids` from a conversation's, `digest_due_participant_ids` from a
-state row's.
+represent and they have not left it. Its pieces are written once: `_direct`, `_left`,
+`organisation_representative_ids` and `members.selectors.organisation_ids_represented`.
+`conversation_ids_visible` reads the rule from a person's side, `conversation_recipient_ids`
+from a conversation's, `digest_due_participant_ids` from a state row's.
 """
 
 import datetime as dt

@@ -1,6 +1,6 @@
 """Every write of messaging between members. The API, admin, tasks and demo call these.
 
-Access: a conversation is found through `messaging_selectors.conversation_visible`, so a
+Access: a conversation is found through `selectors.conversation_visible`, so a
 person who does not take part gets the same 404 as for a conversation that does not
 exist. Rules (who may message whom, blocks, edit window) raise `PermissionDenied` (403)
 or `ValidationError` with field errors (400), before anything is written.
