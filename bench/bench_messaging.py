@@ -10,7 +10,8 @@ and messages posted per second by 8 concurrent clients (threads, one connection 
 through the service, each in its own conversation).
 
 BENCH_MESSAGING_SCALE (default 1) scales people, conversations and messages down (e.g. 0.1).
-The data is generated in a database of its own (forum_bench_messaging), afresh each run.
+The data is generated in a database of its own (BENCH_DATABASE, by default
+forum_bench_messaging), afresh each run.
 """
 
 import datetime as dt
@@ -172,7 +173,7 @@ def generate() -> dict:
                 pairs.append((a, b if b < a else b + 1, None))
         copy_rows(
             raw,
-            "members_conversation",
+            "messaging_conversation",
             [
                 "id",
                 "subject",
@@ -200,7 +201,7 @@ def generate() -> dict:
                 participants.append((c, b, True, start, False, read_pointer(c), 0))
         copy_rows(
             raw,
-            "members_participant",
+            "messaging_participant",
             [
                 "conversation_id",
                 "user_id",
@@ -226,7 +227,7 @@ def generate() -> dict:
         spread = MESSAGES - BIG_CONVERSATION_MESSAGES
         cur.execute(
             """
-            INSERT INTO members_message (id, conversation_id, sender_id, body, created_at,
+            INSERT INTO messaging_message (id, conversation_id, sender_id, body, created_at,
                                          updated_at)
             SELECT g, s.id, CASE WHEN g %% 2 = 0 THEN s.a ELSE s.b END,
                    'Message ' || g || ': shall we schedule the plant visit and share the '
@@ -239,7 +240,7 @@ def generate() -> dict:
         )
         cur.execute(
             """
-            INSERT INTO members_message (id, conversation_id, sender_id, body, created_at,
+            INSERT INTO messaging_message (id, conversation_id, sender_id, body, created_at,
                                          updated_at)
             SELECT g, 1, CASE WHEN g %% 2 = 0 THEN s.a ELSE s.b END,
                    'Message ' || g || ' in a long thread about the joint venture.',
@@ -250,18 +251,18 @@ def generate() -> dict:
         )
         cur.execute(
             """
-            UPDATE members_conversation c SET last_message_id = m.id,
+            UPDATE messaging_conversation c SET last_message_id = m.id,
                    last_message_at = m.created_at
             FROM (SELECT DISTINCT ON (conversation_id) conversation_id, id, created_at
-                  FROM members_message ORDER BY conversation_id, id DESC) m
+                  FROM messaging_message ORDER BY conversation_id, id DESC) m
             WHERE m.conversation_id = c.id
             """
         )
         for table in (
             "auth_user",
             "members_organisation",
-            "members_conversation",
-            "members_message",
+            "messaging_conversation",
+            "messaging_message",
         ):
             cur.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
@@ -274,33 +275,33 @@ def generate() -> dict:
 
 LIST_SQL = """
 WITH visible AS (
-    SELECT conversation_id AS id FROM members_participant
+    SELECT conversation_id AS id FROM messaging_participant
     WHERE user_id = %(me)s AND is_direct AND left_at IS NULL
     UNION
-    SELECT c.id FROM members_conversation c
+    SELECT c.id FROM messaging_conversation c
     WHERE c.organisation_id IN (SELECT organisation_id FROM members_affiliation
                                 WHERE user_id = %(me)s AND is_active)
-      AND NOT EXISTS (SELECT 1 FROM members_participant p WHERE p.conversation_id = c.id
+      AND NOT EXISTS (SELECT 1 FROM messaging_participant p WHERE p.conversation_id = c.id
                       AND p.user_id = %(me)s AND p.left_at IS NOT NULL)
 )
 SELECT c.id, c.subject, c.organisation_id, o.name, c.created_at, c.last_message_at,
        m.id, m.body, m.created_at, m.deleted_at, u.id, u.first_name, u.last_name,
        COALESCE(p.muted, false),
-       (SELECT count(*) FROM members_message mm WHERE mm.conversation_id = c.id
+       (SELECT count(*) FROM messaging_message mm WHERE mm.conversation_id = c.id
           AND mm.id > COALESCE(p.last_read_message_id, 0) AND mm.deleted_at IS NULL
           AND mm.sender_id <> %(me)s)
-FROM members_conversation c JOIN visible v ON v.id = c.id
+FROM messaging_conversation c JOIN visible v ON v.id = c.id
 LEFT JOIN members_organisation o ON o.id = c.organisation_id
-LEFT JOIN members_message m ON m.id = c.last_message_id
+LEFT JOIN messaging_message m ON m.id = c.last_message_id
 LEFT JOIN auth_user u ON u.id = m.sender_id
-LEFT JOIN members_participant p ON p.conversation_id = c.id AND p.user_id = %(me)s
+LEFT JOIN messaging_participant p ON p.conversation_id = c.id AND p.user_id = %(me)s
 ORDER BY c.last_message_at DESC, c.id DESC LIMIT 50
 """
 
 MESSAGES_SQL = """
 SELECT m.id, m.conversation_id, m.body, m.created_at, m.edited_at, m.deleted_at,
        m.updated_at, u.id, u.first_name, u.last_name
-FROM members_message m LEFT JOIN auth_user u ON u.id = m.sender_id
+FROM messaging_message m LEFT JOIN auth_user u ON u.id = m.sender_id
 WHERE m.conversation_id = %(conversation)s ORDER BY m.id DESC LIMIT 51
 """
 

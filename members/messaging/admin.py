@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from forum_site.admin_actions import service_action
 from members.messaging import services as messaging_services
 from members.messaging.models import Block, Conversation, Message, MessagingPreference, Participant
 
@@ -68,11 +69,13 @@ class MessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Remove selected messages (leaves a “message deleted” marker)")
-    def remove(self, request, queryset):
-        for message in queryset:
-            messaging_services.message_moderate_delete(actor=request.user, message=message)
-        self.message_user(request, f"{queryset.count()} message(s) removed.")
+    remove = service_action(
+        "Remove selected messages (leaves a “message deleted” marker)",
+        lambda actor, message: messaging_services.message_moderate_delete(
+            actor=actor, message=message
+        ),
+        done="{n} message(s) removed.",
+    )
 
 
 @admin.register(Block)

@@ -18,11 +18,12 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from members.messaging.contexts import CONTEXT_MODELS, ContextType
 from members.models import Organisation
 
 __all__ = [
+    "CONTEXT_MODELS",
     "MESSAGE_MAX_LENGTH",
     "Block",
     "ContextType",
@@ -33,16 +34,6 @@ __all__ = [
 ]
 
 MESSAGE_MAX_LENGTH = 5000
-
-
-class ContextType(models.TextChoices):
-    """What a conversation is about; `context_id` is that object's primary key.
-
-    Kept generic (no foreign key) so messaging does not depend on the events app."""
-
-    EVENT = "event", _("Event")
-    DELEGATION = "delegation", _("Delegation")
-    MEETING = "meeting", _("Meeting")
 
 
 class Conversation(models.Model):

@@ -1,18 +1,17 @@
 """Every write of messaging between members. The API, admin, tasks and demo call these.
 
-Access: a conversation is found through `messaging_selectors.conversation_visible`, so a
+Access: a conversation is found through `selectors.conversation_visible`, so a
 person who does not take part gets the same 404 as for a conversation that does not
 exist. Rules (who may message whom, blocks, edit window) raise `PermissionDenied` (403)
 or `ValidationError` with field errors (400), before anything is written.
 """
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,8 +19,13 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from members.messaging import selectors as selectors
+from forum_site.emails import send_email, stable_message_id
+from forum_site.i18n import local_time, person_language, person_time_zone
+from forum_site.links import absolute_url
+from forum_site.permissions import require_staff
+from members.messaging import selectors
 from members.messaging.models import (
+    CONTEXT_MODELS,
     MESSAGE_MAX_LENGTH,
     Block,
     ContextType,
@@ -30,36 +34,31 @@ from members.messaging.models import (
     MessagingPreference,
     Participant,
 )
-from members.models import Affiliation, Organisation
-
-log = logging.getLogger(__name__)
+from members.models import Organisation
 
 MAX_RECIPIENTS = 50
 SUBJECT_MAX_LENGTH = 200
-# Models a conversation's context may point to, tried in order; while the events app does
-# not define one, any id is accepted for that context type.
-CONTEXT_MODELS = {
-    ContextType.EVENT: ["events.Event"],
-    ContextType.DELEGATION: ["delegations.Delegation"],
-    ContextType.MEETING: ["delegations.MeetingRequest"],
-}
 NOT_ALLOWED = "Only people of approved member organisations and staff can send messages."
 BLOCKED = "You cannot send messages to this conversation."
 BLOCKED_START = "You cannot start a conversation with these recipients."
 
 
-def _clean_body(body: str) -> str:
+def _body_error(body: str | None) -> str | None:
     if body is None or not str(body).strip():
-        raise ValidationError({"body": "Write a message."})
-    body = str(body)
-    if len(body) > MESSAGE_MAX_LENGTH:
-        raise ValidationError(
-            {
-                "body": f"A message can be at most {MESSAGE_MAX_LENGTH} characters "
-                f"(this one has {len(body)})."
-            }
+        return "Write a message."
+    if len(str(body)) > MESSAGE_MAX_LENGTH:
+        return (
+            f"A message can be at most {MESSAGE_MAX_LENGTH} characters "
+            f"(this one has {len(str(body))})."
         )
-    return body
+    return None
+
+
+def _clean_body(body: str) -> str:
+    error = _body_error(body)
+    if error:
+        raise ValidationError({"body": error})
+    return str(body)
 
 
 def _require_may_message(actor: AbstractBaseUser) -> None:
@@ -74,14 +73,9 @@ def _context_errors(context_type: str, context_id: int | None) -> dict[str, str]
         return {"context_type": f"Choose one of: {', '.join(ContextType.values)}."}
     if context_id is None:
         return {"context_id": "Give the id of the object the conversation is about."}
-    for label in CONTEXT_MODELS[context_type]:
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            continue
-        if not model._default_manager.filter(pk=context_id).exists():
-            return {"context_id": f"No {ContextType(context_type).label.lower()} with this id."}
-        break
+    model = apps.get_model(CONTEXT_MODELS[context_type])
+    if not model._default_manager.filter(pk=context_id).exists():
+        return {"context_id": f"No {ContextType(context_type).label.lower()} with this id."}
     return {}
 
 
@@ -124,6 +118,48 @@ def _insert_message(conversation: Conversation, sender: AbstractBaseUser, body: 
     return message
 
 
+def _recipients(actor: AbstractBaseUser, recipient_ids: Iterable[int]) -> tuple[list, dict]:
+    """The people a new conversation is addressed to (without the sender), and the
+    field errors about them."""
+    wanted = list(dict.fromkeys(int(i) for i in recipient_ids if int(i) != actor.pk))
+    if len(wanted) > MAX_RECIPIENTS:
+        return [], {"recipients": f"A conversation can have at most {MAX_RECIPIENTS} recipients."}
+    found = set(selectors.messaging_users().filter(id__in=wanted).values_list("id", flat=True))
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        # Same words for "no such person" and "not an approved member": nothing leaks.
+        return [i for i in wanted if i in found], {
+            "recipients": "These people cannot be messaged (unknown, or not with an approved "
+            f"member organisation): {', '.join(map(str, missing))}."
+        }
+    return wanted, {}
+
+
+def _start_errors(
+    conversation: Conversation, body: str, recipients: list[int], recipient_errors: dict
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not conversation.subject:
+        errors["subject"] = "Give the conversation a subject."
+    elif len(conversation.subject) > SUBJECT_MAX_LENGTH:
+        errors["subject"] = f"A subject can be at most {SUBJECT_MAX_LENGTH} characters."
+    if body_error := _body_error(body):
+        errors["body"] = body_error
+    errors.update(recipient_errors)
+    organisation_id = conversation.organisation_id
+    if organisation_id is not None and not (
+        Organisation.objects.filter(pk=organisation_id).exists()
+        and selectors.organisation_is_approved_member(organisation_id)
+    ):
+        errors["organisation"] = (
+            "This organisation cannot be messaged (unknown, or not an approved member)."
+        )
+    if not recipients and not recipient_errors and organisation_id is None:
+        errors["recipients"] = "Name at least one recipient or an organisation."
+    errors.update(_context_errors(conversation.context_type, conversation.context_id))
+    return errors
+
+
 def conversation_start(
     *,
     actor: AbstractBaseUser,
@@ -138,48 +174,21 @@ def conversation_start(
 
     All in one transaction: a conversation never exists without its first message."""
     _require_may_message(actor)
-    errors: dict[str, str] = {}
-    subject = (subject or "").strip()
-    if not subject:
-        errors["subject"] = "Give the conversation a subject."
-    elif len(subject) > SUBJECT_MAX_LENGTH:
-        errors["subject"] = f"A subject can be at most {SUBJECT_MAX_LENGTH} characters."
-    try:
-        body = _clean_body(body)
-    except ValidationError as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
-
-    wanted = list(dict.fromkeys(int(i) for i in recipient_ids if int(i) != actor.pk))
-    recipients: list[int] = []
-    if len(wanted) > MAX_RECIPIENTS:
-        errors["recipients"] = f"A conversation can have at most {MAX_RECIPIENTS} recipients."
-    elif wanted:
-        found = set(selectors.messaging_users().filter(id__in=wanted).values_list("id", flat=True))
-        missing = [i for i in wanted if i not in found]
-        if missing:
-            # Same words for "no such person" and "not an approved member": nothing leaks.
-            errors["recipients"] = (
-                "These people cannot be messaged (unknown, or not with an approved member "
-                f"organisation): {', '.join(map(str, missing))}."
-            )
-        recipients = [i for i in wanted if i in found]
-    if organisation_id is not None and not (
-        Organisation.objects.filter(pk=organisation_id).exists()
-        and selectors.organisation_is_approved_member(organisation_id)
-    ):
-        errors["organisation"] = (
-            "This organisation cannot be messaged (unknown, or not an approved member)."
-        )
-    if not wanted and organisation_id is None:
-        errors["recipients"] = "Name at least one recipient or an organisation."
-    errors.update(_context_errors(context_type or "", context_id))
+    conversation = Conversation(
+        subject=(subject or "").strip(),
+        organisation_id=organisation_id,
+        created_by=actor,
+        context_type=context_type or "",
+        context_id=context_id,
+    )
+    recipients, recipient_errors = _recipients(actor, recipient_ids)
+    errors = _start_errors(conversation, body, recipients, recipient_errors)
     if errors:
         raise ValidationError(errors)
-
     audience = set(recipients)
     if organisation_id is not None:
         audience |= set(
-            Affiliation.objects.filter(organisation_id=organisation_id, is_active=True)
+            selectors.organisation_representative_ids(organisation_id)
             .exclude(user=actor)
             .values_list("user_id", flat=True)
         )
@@ -188,22 +197,15 @@ def conversation_start(
 
     with transaction.atomic():
         now = timezone.now()
-        conversation = Conversation.objects.create(
-            subject=subject,
-            organisation_id=organisation_id,
-            created_by=actor,
-            context_type=context_type or "",
-            context_id=context_id,
-            created_at=now,
-            last_message_at=now,
-        )
+        conversation.created_at = conversation.last_message_at = now
+        conversation.save(force_insert=True)
         Participant.objects.bulk_create(
             [
                 Participant(conversation=conversation, user_id=uid, joined_at=now)
                 for uid in [actor.pk, *recipients]
             ]
         )
-        message = _insert_message(conversation, actor, body)
+        message = _insert_message(conversation, actor, str(body))
         Participant.objects.filter(conversation=conversation, user=actor).update(
             last_read_message_id=message.pk
         )
@@ -273,8 +275,7 @@ def message_delete(*, actor: AbstractBaseUser, conversation_id: int, message_id:
 @transaction.atomic
 def message_moderate_delete(*, actor: AbstractBaseUser, message: Message) -> Message:
     """Staff remove a message (from the admin), leaving the same marker."""
-    if not actor.is_staff:
-        raise PermissionDenied("Only staff can remove other people's messages.")
+    require_staff(actor, "remove other people's messages")
     return _blank(message)
 
 
@@ -319,8 +320,6 @@ def conversation_leave(*, actor: AbstractBaseUser, conversation_id: int) -> None
 
 @transaction.atomic
 def block_create(*, actor: AbstractBaseUser, user_id: int) -> Block:
-    from django.contrib.auth import get_user_model
-
     if user_id == actor.pk:
         raise ValidationError({"user": "You cannot block yourself."})
     if not get_user_model().objects.filter(pk=user_id).exists():
@@ -362,17 +361,62 @@ def message_digests_due(*, now: dt.datetime | None = None) -> list[int]:
     recent = Conversation.objects.filter(
         organisation__isnull=False, last_message_at__gte=now - DIGEST_LOOKBACK
     ).values_list("id", "organisation_id")
-    rows = []
-    for conversation_id, organisation_id in recent:
-        for user_id in Affiliation.objects.filter(
-            organisation_id=organisation_id, is_active=True
-        ).values_list("user_id", flat=True):
-            rows.append(
-                Participant(conversation_id=conversation_id, user_id=user_id, is_direct=False)
-            )
+    rows = [
+        Participant(conversation_id=conversation_id, user_id=user_id, is_direct=False)
+        for conversation_id, organisation_id in recent
+        for user_id in selectors.organisation_representative_ids(organisation_id).values_list(
+            "user_id", flat=True
+        )
+    ]
     if rows:
         Participant.objects.bulk_create(rows, ignore_conflicts=True)
     return selectors.digest_due_participant_ids(cutoff=_digest_cutoff(now))
+
+
+def _digest_participant(participant_id: int) -> Participant | None:
+    """The state row, when its person still sees the conversation, has not muted it,
+    wants digests and can receive email."""
+    participant = (
+        Participant.objects.select_related(
+            "user", "user__profile", "conversation", "conversation__organisation"
+        )
+        .filter(pk=participant_id)
+        .first()
+    )
+    if participant is None or participant.left_at or participant.muted:
+        return None
+    user = participant.user
+    if not user.email or not user.is_active or not selectors.preference_for(user).email_digest:
+        return None
+    if not selectors.conversation_is_visible(user=user, pk=participant.conversation_id):
+        return None
+    return participant
+
+
+def _name(user: AbstractBaseUser | None) -> str:
+    return (user.get_full_name() or user.get_username()) if user else "—"
+
+
+def _digest_context(participant: Participant, shown: list[Message], total: int) -> dict:
+    user, conversation = participant.user, participant.conversation
+    language = person_language(user)
+    time_zone = person_time_zone(user, default=settings.TIME_ZONE)
+    return {
+        "recipient_name": _name(user),
+        "conversation": conversation,
+        "messages": [
+            {
+                "sender": _name(m.sender),
+                "sent_at": local_time(m.created_at, time_zone, language),
+                "body": m.body,
+            }
+            for m in shown
+        ],
+        "count": total,
+        "more": total - len(shown),
+        # Where the conversation is read today (the API); a page may replace it later.
+        "url": absolute_url("conversation-messages", conversation.pk),
+    }
 
 
 def message_digest_send(*, participant_id: int, now: dt.datetime | None = None) -> bool:
@@ -380,33 +424,14 @@ def message_digest_send(*, participant_id: int, now: dt.datetime | None = None) 
 
     Sends at most once for the same messages, however often it runs: the digest pointer
     is moved with a conditional UPDATE before sending (and given back if sending fails)."""
-    from forum_site.emails import send_email, stable_message_id
-
     now = now or timezone.now()
-    participant = (
-        Participant.objects.select_related("user", "user__profile", "conversation")
-        .filter(pk=participant_id)
-        .first()
-    )
-    if participant is None or participant.left_at or participant.muted:
-        return False
-    user = participant.user
-    if not user.email or not user.is_active:
-        return False
-    if not selectors.preference_for(user).email_digest:
-        return False
-    conversation = participant.conversation
-    if (
-        not participant.is_direct
-        and not Affiliation.objects.filter(
-            user=user, organisation_id=conversation.organisation_id, is_active=True
-        ).exists()
-    ):
+    participant = _digest_participant(participant_id)
+    if participant is None:
         return False
     old_pointer = participant.last_digested_message_id
     pending = selectors.unread_messages(
-        user=user,
-        conversation_ref=conversation,
+        user=participant.user,
+        conversation_ref=participant.conversation,
         after_ref=max(participant.last_read_message_id, old_pointer),
     )
     first = pending.order_by("id").values_list("created_at", flat=True).first()
@@ -424,36 +449,12 @@ def message_digest_send(*, participant_id: int, now: dt.datetime | None = None) 
     ).update(last_digested_message_id=high)
     if not claimed:
         return False
-
-    profile = getattr(user, "profile", None)
-    language = getattr(profile, "language", None) or "en"
-    try:
-        tz = ZoneInfo(getattr(profile, "time_zone", None) or settings.TIME_ZONE)
-    except (KeyError, ValueError):
-        tz = ZoneInfo("UTC")
-    context = {
-        "recipient_name": user.get_full_name() or user.get_username(),
-        "conversation": conversation,
-        "messages": [
-            {
-                "sender": (m.sender.get_full_name() or m.sender.get_username())
-                if m.sender
-                else "—",
-                "sent_at": m.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-                "body": m.body,
-            }
-            for m in shown
-        ],
-        "count": total,
-        "more": total - len(shown),
-        "url": f"{settings.SITE_URL}/api/v1/conversations/{conversation.pk}/messages/",
-    }
     try:
         send_email(
             template="messaging/email/message_digest",
-            to=[user.email],
-            language=language,
-            context=context,
+            to=[participant.user.email],
+            language=person_language(participant.user),
+            context=_digest_context(participant, shown, total),
             headers={"Message-ID": stable_message_id("message-digest", participant.pk, high)},
         )
     except Exception:

@@ -7,6 +7,7 @@ run twice (the digest pointer is claimed with a conditional UPDATE).
 
 from celery import shared_task
 
+from forum_site.tasks import RETRY_ON_MAIL_ERRORS
 from members.messaging import services as messaging_services
 
 __all__ = ["send_message_digest", "send_message_digests"]
@@ -20,12 +21,6 @@ def send_message_digests() -> int:
     return len(due)
 
 
-@shared_task(
-    name="members.send_message_digest",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+@shared_task(name="members.send_message_digest", **RETRY_ON_MAIL_ERRORS)
 def send_message_digest(participant_id: int) -> bool:
     return messaging_services.message_digest_send(participant_id=participant_id)

@@ -1,52 +1,31 @@
-"""Messaging services: digests (once, in the reader's language), demo data, concurrency."""
+"""Messaging services: digests (once, in the reader's language and time), moderation,
+concurrency."""
 
 import datetime as dt
 import threading
 
 import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from members import demo
-from members.messaging import demo as demo_messaging
-from members.messaging import selectors as selectors
-from members.messaging import services as services
+from forum_site.i18n import local_time
+from members.messaging import selectors, services
 from members.messaging.models import Conversation, Message, Participant
 from members.messaging.tasks import send_message_digests
 from members.models import Affiliation, Profile
-from tests.factories import PlatformFactory, member
+from tests.factories import StaffFactory, member
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def platform():
-    return PlatformFactory(slug="sme-forum")
-
-
-@pytest.fixture
-def asha(platform):
-    return member(
-        platform=platform,
-        username="asha",
-        first_name="Asha",
-        last_name="Reddy",
-        email="asha@sneha.example",
-    )
-
-
-@pytest.fixture
-def kenji(platform):
-    user = member(
-        platform=platform,
-        username="kenji",
-        first_name="Kenji",
-        last_name="Sato",
-        email="kenji@mitsui.example",
-    )
-    Profile.objects.filter(user=user).update(language="ja", time_zone="Asia/Tokyo")
-    return user
+def kenji(kenji):
+    """Kenji reads Japanese, in Tokyo time."""
+    Profile.objects.filter(user=kenji).update(language="ja", time_zone="Asia/Tokyo")
+    return kenji
 
 
 def age(minutes: int) -> None:
@@ -69,8 +48,12 @@ def test_digest_sent_once_in_recipient_language(asha, kenji, mailbox):
     assert mail["Subject"].strip() == "「Cold chain」に未読メッセージが2件あります"
     text = mailbox.text(mail)
     assert "Asha Reddy（" in text
+    # When each message was sent, in Kenji's time zone and language.
+    first = Message.objects.earliest("id")
+    assert f"Asha Reddy（{local_time(first.created_at, 'Asia/Tokyo', 'ja')}）" in text
+    assert "(Asia/Tokyo)" in text
     assert "First <draft> & notes" in text
-    assert f"/api/v1/conversations/{conversation.pk}/messages/" in text
+    assert f"{settings.SITE_URL}/api/v1/conversations/{conversation.pk}/messages/" in text
     assert mailbox.to("asha@sneha.example") == []
 
 
@@ -168,16 +151,13 @@ def test_send_message_digests_command(asha, kenji, mailbox, capsys):
     assert len(mailbox.messages) == 1
 
 
-def test_demo_messaging_is_idempotent_and_digest_goes_to_kenji(mailbox):
-    demo.load()
-    first = demo_messaging.load()
-    second = demo_messaging.load()
-    assert first == second == {"conversations": 1, "messages": 4}
-    conversation = Conversation.objects.get(subject=demo_messaging.SUBJECT)
-    assert conversation.last_message.sender.username == "asha"
-    call_command("send_message_digests")
-    [mail] = mailbox.messages
-    assert mail["X-Envelope-To"] == "kenji@mitsui.example"
+def test_only_staff_remove_other_peoples_messages(asha, kenji, start):
+    message = start(asha, kenji, body="Off-topic").last_message
+    with pytest.raises(PermissionDenied, match="Only staff can remove other people's messages."):
+        services.message_moderate_delete(actor=kenji, message=message)
+    services.message_moderate_delete(actor=StaffFactory(), message=message)
+    message.refresh_from_db()
+    assert (message.body, message.deleted_at is not None) == ("", True)
 
 
 def test_concurrent_posts_keep_last_message_and_counts(require_postgres, asha, kenji):

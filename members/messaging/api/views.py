@@ -6,12 +6,10 @@ gets 404, exactly as for a conversation that does not exist.
 """
 
 from django.conf import settings
-from django.http import Http404
 from django.utils.http import urlencode
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -24,8 +22,29 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
 from members.api.views import errors
-from members.messaging import selectors as selectors
-from members.messaging import services as services
+from members.messaging import selectors, services
+from members.messaging.api.examples import (
+    EX_BAD_BODY,
+    EX_BLOCK,
+    EX_BLOCK_PAGE,
+    EX_BLOCK_REQUEST,
+    EX_BLOCKED,
+    EX_BODY,
+    EX_CONVERSATION,
+    EX_CONVERSATION_PAGE,
+    EX_MESSAGE,
+    EX_MESSAGE_DELETED,
+    EX_MUTE,
+    EX_PAGE,
+    EX_PREFERENCES,
+    EX_READ,
+    EX_READ_REQUEST,
+    EX_START_ORG,
+    EX_START_PEOPLE,
+    EX_UNREAD,
+    TOO_MANY,
+)
+from members.messaging.api.renderers import RENDERERS
 from members.messaging.api.serializers import (
     MESSAGE_PAGE_SIZE,
     BlockCreateSerializer,
@@ -41,137 +60,11 @@ from members.messaging.api.serializers import (
     PreferenceSerializer,
     ReadStateSerializer,
     UnreadSerializer,
+    conversation_row_data,
+    message_page_data,
     message_row_data,
 )
 from members.messaging.models import Block, ContextType, Conversation
-
-TOO_MANY = {429: OpenApiResponse(description="Too many messages: wait `Retry-After` seconds.")}
-
-# --- Examples ------------------------------------------------------------------------------
-PERSON_KENJI = {"id": 12, "name": "Kenji Sato"}
-PERSON_ASHA = {"id": 11, "name": "Asha Reddy"}
-MESSAGE_EXAMPLE = {
-    "id": 501,
-    "conversation": 42,
-    "sender": PERSON_KENJI,
-    "body": "Thank you for hosting us in Hyderabad. Shall we schedule the plant visit?",
-    "created_at": "2026-02-10T09:15:00Z",
-    "edited": False,
-    "edited_at": None,
-    "deleted": False,
-    "deleted_at": None,
-    "updated_at": "2026-02-10T09:15:00Z",
-}
-CONVERSATION_EXAMPLE = {
-    "id": 42,
-    "subject": "Follow-up: Hyderabad delegation meeting",
-    "organisation": None,
-    "context_type": "delegation",
-    "context_id": 7,
-    "participants": [PERSON_ASHA, PERSON_KENJI],
-    "created_at": "2026-02-10T09:00:00Z",
-    "last_message_at": "2026-02-10T09:15:00Z",
-    "last_message": {
-        "id": 501,
-        "sender": PERSON_KENJI,
-        "preview": "Thank you for hosting us in Hyderabad. Shall we…",
-        "created_at": "2026-02-10T09:15:00Z",
-        "deleted": False,
-    },
-    "unread_count": 1,
-    "muted": False,
-}
-EX_CONVERSATION = OpenApiExample("Conversation", value=CONVERSATION_EXAMPLE, response_only=True)
-EX_CONVERSATION_PAGE = OpenApiExample(
-    "My conversations",
-    value={
-        "next": "https://sme-forum.example/api/v1/conversations/?cursor=cD0yMDI2",
-        "previous": None,
-        "results": [CONVERSATION_EXAMPLE],
-    },
-    response_only=True,
-)
-EX_START_PEOPLE = OpenApiExample(
-    "Write to people about a delegation",
-    value={
-        "recipients": [12],
-        "subject": "Follow-up: Hyderabad delegation meeting",
-        "body": "Kenji-san, thank you for visiting our plant.",
-        "context_type": "delegation",
-        "context_id": 7,
-    },
-    request_only=True,
-)
-EX_START_ORG = OpenApiExample(
-    "Write to an organisation",
-    value={
-        "organisation": 3,
-        "subject": "Cold-chain partnership",
-        "body": "We would like to discuss a cold-chain pilot in Telangana.",
-    },
-    request_only=True,
-)
-EX_BODY = OpenApiExample(
-    "Message", value={"body": "Tuesday 10:00 IST works for us."}, request_only=True
-)
-EX_MESSAGE = OpenApiExample("Message", value=MESSAGE_EXAMPLE, response_only=True)
-EX_MESSAGE_DELETED = OpenApiExample(
-    "Deleted message",
-    value={
-        **MESSAGE_EXAMPLE,
-        "body": "",
-        "deleted": True,
-        "deleted_at": "2026-02-10T09:20:00Z",
-        "updated_at": "2026-02-10T09:20:00Z",
-    },
-    response_only=True,
-)
-EX_PAGE = OpenApiExample(
-    "A page of messages",
-    value={
-        "results": [MESSAGE_EXAMPLE],
-        "has_older": True,
-        "has_newer": False,
-        "older": "https://sme-forum.example/api/v1/conversations/42/messages/?before=501",
-        "newer": None,
-    },
-    response_only=True,
-)
-EX_READ_REQUEST = OpenApiExample(
-    "Read up to a message", value={"message_id": 501}, request_only=True
-)
-EX_READ = OpenApiExample(
-    "Read state", value={"last_read_message_id": 501, "unread_count": 0}, response_only=True
-)
-EX_MUTE = OpenApiExample("Mute", value={"muted": True})
-EX_UNREAD = OpenApiExample("Unread", value={"unread": 3, "conversations": 2}, response_only=True)
-EX_PREFERENCES = OpenApiExample("Preferences", value={"email_digest": False})
-EX_BLOCK_REQUEST = OpenApiExample("Block a person", value={"user": 12}, request_only=True)
-EX_BLOCK = OpenApiExample(
-    "Block",
-    value={"user": 12, "name": "Kenji Sato", "created_at": "2026-02-10T10:00:00Z"},
-    response_only=True,
-)
-EX_BLOCK_PAGE = OpenApiExample(
-    "My blocks",
-    value={
-        "count": 1,
-        "next": None,
-        "previous": None,
-        "results": [{"user": 12, "name": "Kenji Sato", "created_at": "2026-02-10T10:00:00Z"}],
-    },
-    response_only=True,
-)
-EX_BAD_BODY = OpenApiExample(
-    "Invalid",
-    value={"body": ["This field may not be blank."]},
-    response_only=True,
-    status_codes=["400"],
-)
-EX_BLOCKED = OpenApiExample(
-    "Blocked", value={"detail": services.BLOCKED}, response_only=True, status_codes=["403"]
-)
-
 
 # --- Throttling -----------------------------------------------------------------------------
 
@@ -238,6 +131,7 @@ class ConversationViewSet(
     """Conversations between members: with people, or addressed to an organisation."""
 
     serializer_class = ConversationSerializer
+    renderer_classes = RENDERERS
     pagination_class = ConversationPagination
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = ConversationFilter
@@ -259,6 +153,18 @@ class ConversationViewSet(
         )
         return [MessagingThrottle()] if posting else []
 
+    @staticmethod
+    def _data(rows: list[dict]) -> list[dict]:
+        people = selectors.conversation_participants(r["id"] for r in rows)
+        return [conversation_row_data(r, people[r["id"]]) for r in rows]
+
+    def list(self, request, *args, **kwargs):
+        rows = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._data(rows))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._data([self.get_object()])[0])
+
     def create(self, request, *args, **kwargs):
         serializer = ConversationStartSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -272,8 +178,8 @@ class ConversationViewSet(
             context_type=data["context_type"],
             context_id=data["context_id"],
         )
-        conversation = selectors.conversation_get_for_user(user=request.user, pk=conversation.pk)
-        return Response(ConversationSerializer(conversation).data, status=status.HTTP_201_CREATED)
+        row = selectors.conversation_get_for_user(user=request.user, pk=conversation.pk)
+        return Response(self._data([row])[0], status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="My unread messages in total (muted conversations not counted)",
@@ -340,14 +246,9 @@ class ConversationViewSet(
             message = services.message_post(
                 actor=request.user, conversation_id=pk, body=serializer.validated_data["body"]
             )
-            message = selectors.message_get_for_user(
-                user=request.user, conversation_pk=pk, pk=message.pk
+            return Response(
+                self._message_data(request, pk, message.pk), status=status.HTTP_201_CREATED
             )
-            return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
-        try:
-            conversation_id = int(pk)
-        except ValueError:
-            raise Http404("No such conversation.")
         if request.query_params:
             query = MessageQuerySerializer(data=request.query_params)
             if not query.is_valid():
@@ -358,30 +259,26 @@ class ConversationViewSet(
             q = {"limit": MESSAGE_PAGE_SIZE}
         rows, more = selectors.message_page(
             user=request.user,
-            conversation_id=conversation_id,
+            conversation_id=pk,
             before=q.get("before"),
             after=q.get("after"),
             since=q.get("since"),
             limit=q["limit"],
         )
-        if "after" in q:
-            has_older, has_newer = bool(rows), more
-        else:
-            has_older, has_newer = more, "before" in q
         base = request.build_absolute_uri(request.path)
         keep = {k: v for k, v in request.query_params.items() if k in ("since", "limit")}
-
-        def link(**cursor):
-            return f"{base}?{urlencode({**keep, **cursor})}"
-
         return Response(
-            {
-                "results": [message_row_data(r) for r in rows],
-                "has_older": has_older,
-                "has_newer": has_newer,
-                "older": link(before=rows[0]["id"]) if rows and has_older else None,
-                "newer": link(after=rows[-1]["id"]) if rows and has_newer else None,
-            }
+            message_page_data(
+                rows, more, q, link=lambda **cursor: f"{base}?{urlencode({**keep, **cursor})}"
+            )
+        )
+
+    @staticmethod
+    def _message_data(request, conversation_pk, message_pk) -> dict:
+        return message_row_data(
+            selectors.message_row_for_user(
+                user=request.user, conversation_pk=conversation_pk, pk=message_pk
+            )
         )
 
     @extend_schema(
@@ -425,10 +322,7 @@ class ConversationViewSet(
             )
         elif request.method == "DELETE":
             services.message_delete(actor=request.user, conversation_id=pk, message_id=message_id)
-        message = selectors.message_get_for_user(
-            user=request.user, conversation_pk=pk, pk=message_id
-        )
-        return Response(MessageSerializer(message).data)
+        return Response(self._message_data(request, pk, message_id))
 
     # --- Per-person state -------------------------------------------------------------------
     @extend_schema(
@@ -448,7 +342,7 @@ class ConversationViewSet(
         )
         conversation = selectors.conversation_get_for_user(user=request.user, pk=pk)
         return Response(
-            {"last_read_message_id": pointer, "unread_count": conversation.unread_count}
+            {"last_read_message_id": pointer, "unread_count": conversation["unread_count"]}
         )
 
     @extend_schema(
@@ -512,6 +406,7 @@ class BlockViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = BlockSerializer
+    renderer_classes = RENDERERS
     filter_backends = []
     lookup_url_kwarg = "user_id"
     lookup_value_regex = "[0-9]+"
