@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.renderers import JSONRenderer
 
-from members.messaging.api.renderers import FastJSONRenderer
+from forum_site.renderers import FastJSONRenderer
 
 pytestmark = pytest.mark.django_db
 

@@ -44,7 +44,6 @@ from members.messaging.api.examples import (
     EX_UNREAD,
     TOO_MANY,
 )
-from members.messaging.api.renderers import RENDERERS
 from members.messaging.api.serializers import (
     MESSAGE_PAGE_SIZE,
     BlockCreateSerializer,
@@ -131,7 +130,6 @@ class ConversationViewSet(
     """Conversations between members: with people, or addressed to an organisation."""
 
     serializer_class = ConversationSerializer
-    renderer_classes = RENDERERS
     pagination_class = ConversationPagination
     filter_backends = [filters.DjangoFilterBackend]
     filterset_class = ConversationFilter
@@ -406,7 +404,6 @@ class BlockViewSet(
     viewsets.GenericViewSet,
 ):
     serializer_class = BlockSerializer
-    renderer_classes = RENDERERS
     filter_backends = []
     lookup_url_kwarg = "user_id"
     lookup_value_regex = "[0-9]+"

@@ -1,9 +1,9 @@
-"""JSON of the messaging API written by orjson: the bytes DRF's JSONRenderer writes, in a
-fraction of the time (rendering was a tenth of the message page's request)."""
+"""The API's JSON, written by orjson: the bytes DRF's JSONRenderer writes, in a fraction of
+the time (rendering was a tenth of the message page's request). The default renderer of
+every API view (settings: REST_FRAMEWORK)."""
 
 import orjson
 from rest_framework.renderers import JSONRenderer
-from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 
 # Whatever orjson does not know (lazy translations, Decimal, UUID…) as DRF's encoder has it.
@@ -24,10 +24,3 @@ class FastJSONRenderer(JSONRenderer):
         if b"\xe2\x80\xa8" in text or b"\xe2\x80\xa9" in text:
             text = text.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
         return text
-
-
-# The project's renderers, with DRF's JSON written by this one.
-RENDERERS = [
-    FastJSONRenderer if renderer is JSONRenderer else renderer
-    for renderer in api_settings.DEFAULT_RENDERER_CLASSES
-]
