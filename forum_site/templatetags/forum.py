@@ -1,7 +1,7 @@
 """Template helpers of the portal: texts in the reader's language, times with their zone,
 and form fields with their label, help and errors tied to the input."""
 
-from django import template
+from django import forms, template
 from django.utils import timezone, translation
 
 from forum_site.i18n import local_time, localized
@@ -31,7 +31,7 @@ def field(bound_field, **attrs):
     widget = bound_field.field.widget
     input_type = getattr(widget, "input_type", "")
     css = "form-check-input" if input_type in {"checkbox", "radio"} else "form-control"
-    if widget.__class__.__name__ in {"Select", "SelectMultiple"}:
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
         css = "form-select"
     if bound_field.errors:
         css += " is-invalid"
