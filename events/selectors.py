@@ -23,11 +23,19 @@ from members.selectors import organisation_ids_represented
 LISTED_STATUSES = [EventStatus.PUBLISHED, EventStatus.COMPLETED, EventStatus.CANCELLED]
 
 
+def approved_memberships() -> QuerySet[Membership]:
+    """Memberships that count: an approved member of a platform may register for its
+    members-only events."""
+    return Membership.objects.filter(status=Membership.Status.APPROVED)
+
+
 def member_platform_ids(user: AbstractBaseUser) -> QuerySet:
     """Platforms where one of the person's organisations is an approved member (subquery)."""
-    return Membership.objects.filter(
-        organisation_id__in=organisation_ids_represented(user), status=Membership.Status.APPROVED
-    ).values("platform_id")
+    return (
+        approved_memberships()
+        .filter(organisation_id__in=organisation_ids_represented(user))
+        .values("platform_id")
+    )
 
 
 def event_visibility_q(user: AbstractBaseUser | AnonymousUser | None) -> Q:
@@ -62,11 +70,9 @@ def organisations_admitted(
         return wanted
     if event.visibility == EventVisibility.MEMBERS:
         return set(
-            Membership.objects.filter(
-                organisation_id__in=wanted,
-                platform_id=event.platform_id,
-                status=Membership.Status.APPROVED,
-            ).values_list("organisation_id", flat=True)
+            approved_memberships()
+            .filter(organisation_id__in=wanted, platform_id=event.platform_id)
+            .values_list("organisation_id", flat=True)
         )
     admitted = Registration.objects.filter(event_id=event.pk, user=user, via_invitation=True)
     return wanted if admitted.exists() else set()
@@ -146,6 +152,25 @@ def registration_list_for_user(user) -> QuerySet[Registration]:
         Registration.objects.filter(user=user)
         .select_related("event", "event__platform", "organisation")
         .order_by("-event__starts_at", "-id")
+    )
+
+
+def upcoming_registrations_for_user(user, *, now) -> QuerySet[Registration]:
+    """My active registrations for events not yet over, soonest first."""
+    return (
+        registration_list_for_user(user)
+        .filter(ACTIVE_REGISTRATION, event__ends_at__gte=now)
+        .exclude(event__status=EventStatus.DRAFT)
+        .order_by("event__starts_at", "id")
+    )
+
+
+def past_registrations_for_user(user, *, now, limit: int = 50) -> QuerySet[Registration]:
+    """My cancelled registrations and those of events that are over, latest first."""
+    return (
+        registration_list_for_user(user)
+        .filter(~ACTIVE_REGISTRATION | Q(event__ends_at__lt=now))
+        .exclude(event__status=EventStatus.DRAFT)[:limit]
     )
 
 

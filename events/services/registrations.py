@@ -322,7 +322,9 @@ def registration_notify(*, registration_id: int) -> str | None:
     Returns the email sent ("confirmed", "waitlisted", "promoted", "event_cancelled") or None.
     """
     registration = (
-        Registration.objects.select_related("event", "event__platform", "user", "organisation")
+        Registration.objects.select_related(
+            "event", "event__platform", "user", "user__profile", "organisation"
+        )
         .filter(pk=registration_id)
         .first()
     )
