@@ -55,7 +55,9 @@ def test_registration_emails_use_the_readers_zone_and_language(mailbox, on_commi
     (confirmed,) = mailbox.to("ravi@sme.example")
     assert "When: 10 Mar 2030, 10:00 (Asia/Kolkata)" in mailbox.text(confirmed).splitlines()
     waitlisted, promoted = mailbox.to("yuki@sme.example")
-    assert promoted["Subject"].strip() == "空席が出ました: ピッチ・クリニック のご登録が確定しました"
+    assert (
+        promoted["Subject"].strip() == "空席が出ました: ピッチ・クリニック のご登録が確定しました"
+    )
     assert (
         "日時: 2030年03月10日 10:00 (Asia/Kolkata) · お使いのタイムゾーンでは 13:30 (Asia/Tokyo)"
         in mailbox.text(promoted).splitlines()
