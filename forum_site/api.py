@@ -1,5 +1,7 @@
 """Shared pieces of the REST API: pagination and error handling."""
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
@@ -12,6 +14,19 @@ class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+    # Past this the page would be beyond any table we have: no OFFSET overflows a bigint.
+    max_page_number = 10**9
+
+    def get_page_number(self, request, paginator):
+        number = super().get_page_number(request, paginator)
+        if number in self.last_page_strings:
+            return number
+        if (
+            not re.fullmatch("[0-9]{1,10}", str(number))
+            or not 0 < int(number) <= self.max_page_number
+        ):
+            raise exceptions.NotFound(self.invalid_page_message)
+        return number
 
 
 def _as_drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:

@@ -11,6 +11,13 @@ class ForumSiteConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from forum_site import checks  # noqa: F401 (registers the system checks)
+        from forum_site.ids import IdConverter
+
+        # `<id:pk>` in every app's URLs (forum_site/ids.py).
+        register_converter(IdConverter, "id")
         if settings.CELERY_TASK_ALWAYS_EAGER and settings.FORUM_LOG_EAGER_TASKS:
             log.info(
                 "CELERY_BROKER_URL is not set: background tasks run eagerly in-process "

@@ -40,10 +40,10 @@ def localized(obj: object, field: str, language: str | None = None) -> str:
     return getattr(obj, field)
 
 
-def person_language(user: object) -> str:
-    """The language a person reads (their profile's), English by default."""
+def person_language(user: object, default: str = DEFAULT_LANGUAGE) -> str:
+    """The language a person reads (their profile's), `default` without one."""
     profile = getattr(user, "profile", None)
-    return getattr(profile, "language", "") or DEFAULT_LANGUAGE
+    return getattr(profile, "language", "") or default
 
 
 def person_time_zone(user: object, default: str = DEFAULT_TIME_ZONE) -> str:

@@ -20,6 +20,18 @@ def organisation_ids_represented(user: AbstractBaseUser) -> QuerySet:
     return Affiliation.objects.filter(user=user, is_active=True).values("organisation_id")
 
 
+def organisation_ids_administered(user: AbstractBaseUser) -> QuerySet:
+    return Affiliation.objects.filter(
+        user=user, role=Affiliation.Role.ADMIN, is_active=True
+    ).values("organisation_id")
+
+
+def approved_platform_ids(organisation_id: int) -> QuerySet:
+    return Membership.objects.filter(
+        organisation_id=organisation_id, status=Membership.Status.APPROVED
+    ).values("platform_id")
+
+
 def organisation_acting_for(
     *,
     user: AbstractBaseUser,

@@ -9,8 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from events.delegations import selectors as selectors
-from events.delegations import services
+from events.delegations import selectors, services
 from events.delegations.models import (
     ApplicationStatus,
     Delegation,
@@ -25,11 +24,10 @@ from events.delegations.models import (
     ScheduleVersion,
     UnscheduledRequest,
 )
+from forum_site.admin_actions import error_text, run_each
 from forum_site.locking import Busy
 
-
-def _text(exc) -> str:
-    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+REFUSALS = (ValidationError, PermissionDenied, Busy)
 
 
 class DayInline(admin.TabularInline):
@@ -131,8 +129,8 @@ class DelegationAdmin(admin.ModelAdmin):
         for delegation in queryset:
             try:
                 version = services.schedule_run(actor=request.user, delegation=delegation)
-            except (ValidationError, PermissionDenied, Busy) as exc:
-                self.message_user(request, f"{delegation}: {_text(exc)}", messages.ERROR)
+            except REFUSALS as exc:
+                self.message_user(request, f"{delegation}: {error_text(exc)}", messages.ERROR)
                 continue
             version.refresh_from_db()
             url = reverse("admin:delegations_scheduleversion_change", args=[version.pk])
@@ -210,12 +208,11 @@ class DelegationHostForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         delegation, organisation = data.get("delegation"), data.get("organisation")
-        if delegation and organisation and organisation.country != delegation.host_country:
-            raise forms.ValidationError(
-                "Hosts are organisations of the country the delegation visits."
+        if delegation and organisation:
+            # The services' rule; its field errors land on the form's fields.
+            services.validate_host(
+                delegation=delegation, organisation=organisation, days=data.get("days", [])
             )
-        if delegation and any(d.delegation_id != delegation.pk for d in data.get("days", [])):
-            raise forms.ValidationError("Choose days of this delegation.")
         return data
 
 
@@ -273,7 +270,7 @@ class MeetingRequestForm(forms.ModelForm):
                     start=data.get("pinned_start"),
                 )
         except (ValidationError, PermissionDenied) as exc:
-            raise forms.ValidationError(_text(exc)) from exc
+            raise forms.ValidationError(error_text(exc)) from exc
         return data
 
 
@@ -326,47 +323,52 @@ class MeetingRequestAdmin(admin.ModelAdmin):
                     actor=request.user, request=fresh, priority=obj.priority, note=obj.note
                 )
         except (ValidationError, PermissionDenied) as exc:
-            self.message_user(request, _text(exc), messages.ERROR)
+            self.message_user(request, error_text(exc), messages.ERROR)
+
+    def _set_dropped(self, request, queryset, *, dropped: bool, done: str) -> None:
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda obj: services.meeting_request_drop(
+                actor=request.user, request=obj, dropped=dropped
+            ),
+            done=done,
+        )
 
     @admin.action(description="Drop from scheduling")
     def drop(self, request, queryset):
-        for obj in queryset:
-            services.meeting_request_drop(actor=request.user, request=obj)
-        self.message_user(request, f"{queryset.count()} request(s) dropped.")
+        self._set_dropped(request, queryset, dropped=True, done="{n} request(s) dropped.")
 
     @admin.action(description="Restore to scheduling")
     def restore(self, request, queryset):
-        for obj in queryset:
-            services.meeting_request_drop(actor=request.user, request=obj, dropped=False)
-        self.message_user(request, f"{queryset.count()} request(s) restored.")
+        self._set_dropped(request, queryset, dropped=False, done="{n} request(s) restored.")
 
 
-class ScheduledMeetingInline(admin.TabularInline):
+class _VersionRowsInline(admin.TabularInline):
+    """A version's rows as the scheduler stored them: read only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("delegate", "host")
+
+
+class ScheduledMeetingInline(_VersionRowsInline):
     model = ScheduledMeeting
-    extra = 0
     fields = ["starts_at", "city", "table", "delegate", "host", "weight", "mutual", "pinned"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("delegate", "host")
 
 
-class UnscheduledInline(admin.TabularInline):
+class UnscheduledInline(_VersionRowsInline):
     model = UnscheduledRequest
-    extra = 0
     fields = ["delegate", "host", "reason"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("delegate", "host")
 
 
 @admin.register(ScheduleVersion)
@@ -432,12 +434,14 @@ class ScheduleVersionAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish (emails every participant their itinerary)")
     def publish(self, request, queryset):
-        for version in queryset:
-            try:
-                services.schedule_publish(actor=request.user, version=version)
-                self.message_user(request, f"{version} published; participants are emailed.")
-            except (ValidationError, PermissionDenied, Busy) as exc:
-                self.message_user(request, f"{version}: {_text(exc)}", messages.ERROR)
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda version: services.schedule_publish(actor=request.user, version=version),
+            done="{n} version(s) published; participants are emailed.",
+            refusals=REFUSALS,
+        )
 
     @admin.action(description="Re-run the scheduler for these delegations")
     def rerun(self, request, queryset):
@@ -446,8 +450,8 @@ class ScheduleVersionAdmin(admin.ModelAdmin):
             try:
                 version = services.schedule_run(actor=request.user, delegation=delegation)
                 self.message_user(request, f"{delegation}: version {version.number} queued.")
-            except (ValidationError, PermissionDenied, Busy) as exc:
-                self.message_user(request, f"{delegation}: {_text(exc)}", messages.ERROR)
+            except REFUSALS as exc:
+                self.message_user(request, f"{delegation}: {error_text(exc)}", messages.ERROR)
 
 
 @admin.register(ScheduledMeeting)

@@ -141,8 +141,7 @@ def _admins(org_ids) -> dict[int, list]:
     return out
 
 
-def _load_one(spec: dict, platform: Platform, sectors: dict, today: dt.date) -> dict:
-    first = today + dt.timedelta(days=spec["first_day_offset"])
+def _delegation(spec: dict, platform: Platform, sectors: dict) -> Delegation:
     delegation, _ = Delegation.objects.update_or_create(
         slug=spec["slug"],
         create_defaults={
@@ -168,6 +167,11 @@ def _load_one(spec: dict, platform: Platform, sectors: dict, today: dt.date) -> 
         },
     )
     delegation.sectors.set([sectors[s] for s in spec["sectors"] if s in sectors])
+    return delegation
+
+
+def _programme(delegation: Delegation, spec: dict, first: dt.date) -> list[DelegationDay]:
+    """The days (city, venue), the lunch break and the group activities."""
     days = []
     for offset, city, venue, tz in spec["days"]:
         day, _ = DelegationDay.objects.update_or_create(
@@ -191,8 +195,11 @@ def _load_one(spec: dict, platform: Platform, sectors: dict, today: dt.date) -> 
                 "location": days[day_index].venue,
             },
         )
+    return days
 
-    # Applicants: the demo people's firms first, then firms of the delegation's sectors.
+
+def _applicants(delegation: Delegation, spec: dict) -> list[Organisation]:
+    """The demo people's firms first, then firms of the delegation's sectors."""
     delegate_country = delegation.delegate_country
     # ravi's firm (demo-in-000) is left out so that he can apply himself in the demo.
     people_orgs = ["mitsui-co", "demo-jp-001"] if delegate_country == "JP" else []
@@ -202,12 +209,20 @@ def _load_one(spec: dict, platform: Platform, sectors: dict, today: dt.date) -> 
         for o in _pick(delegate_country, spec["sectors"], limit=spec["places"] + 8)
         if o.slug not in people_orgs and o.slug != "demo-in-000"
     ]
+    return applicants
+
+
+def _applications(
+    delegation: Delegation, spec: dict, applicants: list[Organisation], now: dt.datetime
+) -> list[DelegationApplication]:
+    """Applications in every state (the first ones accepted); returns the accepted ones."""
     accepted_n = spec["places"] - 2
     admins = _admins([o.pk for o in applicants])
-    now = timezone.now()
-    existing = {
-        a.organisation_id: a for a in DelegationApplication.objects.filter(delegation=delegation)
-    }
+    existing = set(
+        DelegationApplication.objects.filter(delegation=delegation).values_list(
+            "organisation_id", flat=True
+        )
+    )
     for i, org in enumerate(applicants):
         if org.pk in existing:
             continue
@@ -235,8 +250,11 @@ def _load_one(spec: dict, platform: Platform, sectors: dict, today: dt.date) -> 
         .order_by("organisation__slug")
     )
     Delegation.objects.filter(pk=delegation.pk).update(accepted_count=len(accepted))
+    return accepted
 
-    # Hosts: firms of the visited country in each city's region, and Sneha Farms in Ahmedabad.
+
+def _hosts(delegation: Delegation, spec: dict, days: list[DelegationDay]) -> list[DelegationHost]:
+    """Firms of the visited country in each city's region, and Sneha Farms in Ahmedabad."""
     hosts = []
     for city, region in spec["host_regions"].items():
         city_days = [d for d in days if d.city == city]
@@ -259,58 +277,72 @@ def _load_one(spec: dict, platform: Platform, sectors: dict, today: dt.date) -> 
                 host.days.set(city_days)
                 host.representatives.set(_admins([org.pk]).get(org.pk, []))
             hosts.append(host)
+    return hosts
 
-    # Requests: each delegate asks 3–4 hosts; a third of them ask back (mutual).
+
+def _requests(
+    delegation: Delegation,
+    spec: dict,
+    accepted: list[DelegationApplication],
+    host_orgs: list[Organisation],
+) -> None:
+    """Each delegate asks 3–4 hosts; a third of them ask back (mutual). Mitsui must meet
+    Sneha Farms, who asks back."""
     rng = random.Random(spec["slug"])
-    host_orgs = [h.organisation for h in hosts]
+    pairs = []
+    for application in accepted:
+        targets = rng.sample(host_orgs, min(len(host_orgs), rng.choice([3, 4])))
+        for target in targets:
+            priority = rng.choices(["must_meet", "high", "normal"], weights=[1, 3, 6])[0]
+            pairs.append((application.organisation, target, priority))
+            if rng.random() < 0.33:
+                pairs.append((target, application.organisation, "normal"))
+    mitsui = Organisation.objects.filter(slug="mitsui-co").first()
+    sneha = Organisation.objects.filter(slug="sneha-farms").first()
+    accepted_ids = {a.organisation_id for a in accepted}
+    if mitsui and sneha and mitsui.pk in accepted_ids and sneha in host_orgs:
+        pairs += [(mitsui, sneha, "must_meet"), (sneha, mitsui, "high")]
     have = set(
         MeetingRequest.objects.filter(delegation=delegation).values_list(
             "from_organisation_id", "to_organisation_id"
         )
     )
     new = []
-    for application in accepted:
-        targets = rng.sample(host_orgs, min(len(host_orgs), rng.choice([3, 4])))
-        for target in targets:
-            priority = rng.choices(["must_meet", "high", "normal"], weights=[1, 3, 6])[0]
-            back = rng.random() < 0.33
-            pairs = [(application.organisation, target, priority)]
-            if back:
-                pairs.append((target, application.organisation, "normal"))
-            for a, b, p in pairs:
-                if (a.pk, b.pk) not in have:
-                    have.add((a.pk, b.pk))
-                    new.append(
-                        MeetingRequest(
-                            delegation=delegation,
-                            from_organisation=a,
-                            to_organisation=b,
-                            priority=p,
-                        )
-                    )
-    mitsui = Organisation.objects.filter(slug="mitsui-co").first()
-    sneha = Organisation.objects.filter(slug="sneha-farms").first()
-    accepted_ids = {a.organisation_id for a in accepted}
-    if mitsui and sneha and mitsui.pk in accepted_ids and sneha in host_orgs:
-        for a, b, p in [(mitsui, sneha, "must_meet"), (sneha, mitsui, "high")]:
-            if (a.pk, b.pk) not in have:
-                have.add((a.pk, b.pk))
-                new.append(
-                    MeetingRequest(
-                        delegation=delegation, from_organisation=a, to_organisation=b, priority=p
-                    )
+    for a, b, priority in pairs:
+        if (a.pk, b.pk) not in have:
+            have.add((a.pk, b.pk))
+            new.append(
+                MeetingRequest(
+                    delegation=delegation, from_organisation=a, to_organisation=b, priority=priority
                 )
+            )
     MeetingRequest.objects.bulk_create(new)
 
-    if spec["schedule"] and not ScheduleVersion.objects.filter(delegation=delegation).exists():
-        version = ScheduleVersion.objects.create(delegation=delegation, number=1, time_limit=5)
-        services.schedule_execute(version_id=version.pk, workers=1)
-        version.refresh_from_db()
-        if version.publishable:
-            ScheduleVersion.objects.filter(pk=version.pk).update(published_at=now, notified_at=now)
-            Delegation.objects.filter(pk=delegation.pk).update(
-                published_version=version, status="scheduled"
-            )
+
+def _schedule(delegation: Delegation, now: dt.datetime) -> None:
+    """Solve version 1 while loading and publish it without emailing anybody."""
+    if ScheduleVersion.objects.filter(delegation=delegation).exists():
+        return
+    version = ScheduleVersion.objects.create(delegation=delegation, number=1, time_limit=5)
+    services.schedule_execute(version_id=version.pk, workers=1)
+    version.refresh_from_db()
+    if version.publishable:
+        ScheduleVersion.objects.filter(pk=version.pk).update(published_at=now, notified_at=now)
+        Delegation.objects.filter(pk=delegation.pk).update(
+            published_version=version, status="scheduled"
+        )
+
+
+def _load_one(spec: dict, platform: Platform, sectors: dict, today: dt.date) -> dict:
+    now = timezone.now()
+    delegation = _delegation(spec, platform, sectors)
+    days = _programme(delegation, spec, today + dt.timedelta(days=spec["first_day_offset"]))
+    applicants = _applicants(delegation, spec)
+    accepted = _applications(delegation, spec, applicants, now)
+    hosts = _hosts(delegation, spec, days)
+    _requests(delegation, spec, accepted, [h.organisation for h in hosts])
+    if spec["schedule"]:
+        _schedule(delegation, now)
     return {"applications": len(applicants), "hosts": len(hosts)}
 
 

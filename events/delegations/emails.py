@@ -1,49 +1,30 @@
-"""Delegation emails and calendar files: decisions, itineraries and their revisions.
+"""Delegation emails: decisions on applications, itineraries and their revisions.
 
 Each participant organisation's people receive their own itinerary (their meetings, and the
-group activities when they travel) with an `.ics` attachment. Calendar UIDs are stable per
-pair of organisations (`delegation-meeting-<delegation>-<delegate>-<host>`) and the
-SEQUENCE is the version number, so a revision moves the entry in the person's calendar
-instead of adding a second one; a meeting that was dropped comes as STATUS:CANCELLED.
+group activities when they travel) in their language, with an `.ics` attachment
+(events/delegations/itineraries.py). A revision goes only to the organisations whose
+meetings changed, listing what was added, removed or moved.
 """
 
 from __future__ import annotations
 
-import zoneinfo
+from django.contrib.auth.models import AbstractBaseUser
 
-from django.conf import settings
-
-from events.calendar import build_calendar, build_vevent, uid_for
-from events.delegations import selectors as selectors
-from events.delegations.models import (
-    ApplicationStatus,
-    Delegation,
-    DelegationApplication,
-    ScheduleVersion,
+from events.delegations import selectors
+from events.delegations.itineraries import (
+    calendar_name,
+    changes_for,
+    itinerary_calendar,
+    itinerary_items,
+    itinerary_url,
+    meeting_item,
 )
+from events.delegations.models import ApplicationStatus, DelegationApplication, ScheduleVersion
 from forum_site.emails import send_email, stable_message_id
+from forum_site.i18n import DEFAULT_LANGUAGE, localized, person_language
+from forum_site.links import absolute_url
 from members.emails import organisation_admin_recipients
 from members.models import Organisation
-
-
-def _language(user) -> str:
-    profile = getattr(user, "profile", None)
-    return getattr(profile, "language", "en") or "en"
-
-
-def delegation_title(delegation: Delegation, language: str) -> str:
-    return delegation.title_ja if language == "ja" and delegation.title_ja else delegation.title
-
-
-def local(value, time_zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
-    return value.astimezone(zoneinfo.ZoneInfo(time_zone)).strftime(fmt)
-
-
-def itinerary_url(delegation: Delegation) -> str:
-    return f"{settings.SITE_URL}/api/v1/delegations/{delegation.pk}/itinerary/"
-
-
-# --- Decisions ------------------------------------------------------------------------------
 
 
 def send_application_decision(application: DelegationApplication) -> int:
@@ -57,11 +38,12 @@ def send_application_decision(application: DelegationApplication) -> int:
             context={
                 "application": application,
                 "delegation": delegation,
-                "title": delegation_title(delegation, language),
+                "title": localized(delegation, "title", language),
                 "status": application.status,
                 "accepted": application.status == ApplicationStatus.ACCEPTED,
                 "note": application.decision_note,
-                "url": f"{settings.SITE_URL}/api/v1/delegation-applications/{application.pk}/",
+                # The API until there is a page.
+                "url": absolute_url("delegation-application-detail", application.pk),
             },
             headers={
                 "Message-ID": stable_message_id(
@@ -76,135 +58,58 @@ def send_application_decision(application: DelegationApplication) -> int:
     return sent
 
 
-# --- Itineraries ----------------------------------------------------------------------------
-
-
-def meeting_item(meeting, organisation_id: int) -> dict:
-    counterpart = meeting.host if meeting.delegate_id == organisation_id else meeting.delegate
-    tz = meeting.day.time_zone
-    return {
-        "kind": "meeting",
-        "starts_at": meeting.starts_at,
-        "ends_at": meeting.ends_at,
-        "when": f"{local(meeting.starts_at, tz)}–{local(meeting.ends_at, tz, '%H:%M')}",
-        "time_zone": tz,
-        "title": counterpart.name,
-        "counterpart": counterpart,
-        "city": meeting.city,
-        "venue": meeting.venue,
-        "table": meeting.table,
-        "slot": meeting.slot,
-        "pinned": meeting.pinned,
-        "key": (meeting.delegate_id, meeting.host_id),
-    }
-
-
-def activity_item(activity, language: str = "en") -> dict:
-    day = activity.day
-    starts, ends = day.at(activity.start), day.at(activity.end)
-    return {
-        "kind": "activity",
-        "starts_at": starts,
-        "ends_at": ends,
-        "when": f"{local(starts, day.time_zone)}–{local(ends, day.time_zone, '%H:%M')}",
-        "time_zone": day.time_zone,
-        "title": activity.title_ja if language == "ja" and activity.title_ja else activity.title,
-        "city": day.city,
-        "venue": activity.location or day.venue,
-        "table": None,
-        "activity": activity,
-    }
-
-
-def itinerary_items(data: dict, language: str = "en") -> list[dict]:
-    org_id = data["organisation"].pk
-    items = [meeting_item(m, org_id) for m in data["meetings"]]
-    items += [activity_item(a, language) for a in data["activities"]]
-    return sorted(items, key=lambda i: (i["starts_at"], i["kind"]))
-
-
-def _meeting_vevent(delegation, item: dict, sequence: int, status: str = "CONFIRMED"):
-    delegate, host = item["key"]
-    location = ", ".join(p for p in (item["venue"], item["city"]) if p)
-    table = f"Table {item['table']}" if item.get("table") else ""
-    return build_vevent(
-        uid=uid_for("delegation-meeting", f"{delegation.pk}-{delegate}-{host}"),
-        summary=f"Meeting: {item['title']}",
-        start=item["starts_at"],
-        end=item["ends_at"],
-        time_zone=item["time_zone"],
-        sequence=sequence,
-        description=f"{delegation.title}\n{table}".strip(),
-        location=f"{location} ({table})" if table else location,
-        url=itinerary_url(delegation),
-        status=status,
-        categories=["Delegation meeting"],
+def _send_itinerary(
+    version: ScheduleVersion, data: dict, person: AbstractBaseUser, previous: list | None
+) -> int:
+    """One person's itinerary email; with `previous` (the organisation's meetings in the
+    version published before), what changed."""
+    delegation, organisation = version.delegation, data["organisation"]
+    language = person_language(person)
+    items = itinerary_items(data, language)
+    changes = None
+    if previous is not None:
+        changes = changes_for(
+            [meeting_item(m, organisation.pk, language) for m in previous],
+            [meeting_item(m, organisation.pk, language) for m in data["meetings"]],
+        )
+    calendar = itinerary_calendar(
+        delegation,
+        items,
+        sequence=version.number,
+        cancelled=changes["removed"] if changes else [],
+        name=calendar_name(delegation, organisation.name, language),
+    )
+    template = "itinerary_changed" if changes else "itinerary"
+    return send_email(
+        template=f"delegations/email/{template}",
+        to=[person.email],
+        language=language,
+        context={
+            "person": person.get_full_name() or person.get_username(),
+            "delegation": delegation,
+            "title": localized(delegation, "title", language),
+            "organisation": organisation,
+            "version": version,
+            "items": items,
+            "changes": changes,
+            "url": itinerary_url(delegation),
+        },
+        attachments=[("itinerary.ics", calendar.to_ical(), "text/calendar")],
+        headers={
+            "Message-ID": stable_message_id(
+                "delegation-itinerary", version.pk, organisation.pk, person.email
+            )
+        },
     )
 
 
-def itinerary_calendar(
-    delegation: Delegation,
-    items: list[dict],
-    *,
-    sequence: int = 0,
-    cancelled: list[dict] = (),
-    name: str = "",
-):
-    vevents = []
-    for item in items:
-        if item["kind"] == "meeting":
-            vevents.append(_meeting_vevent(delegation, item, sequence))
-        else:
-            activity = item["activity"]
-            vevents.append(
-                build_vevent(
-                    uid=uid_for("delegation-activity", activity.pk),
-                    summary=item["title"],
-                    start=item["starts_at"],
-                    end=item["ends_at"],
-                    time_zone=item["time_zone"],
-                    sequence=sequence,
-                    description=delegation.title,
-                    location=", ".join(p for p in (item["venue"], item["city"]) if p),
-                    url=itinerary_url(delegation),
-                    categories=["Delegation programme"],
-                )
-            )
-    for item in cancelled:
-        vevents.append(_meeting_vevent(delegation, item, sequence, status="CANCELLED"))
-    return build_calendar(vevents, name=name or delegation.title)
-
-
-def itinerary_ics(*, delegation: Delegation, data: dict, language: str = "en") -> bytes:
-    version = data["version"]
-    items = itinerary_items(data, language)
-    return itinerary_calendar(
-        delegation,
-        items,
-        sequence=version.number if version else 0,
-        name=f"{delegation_title(delegation, language)} — {data['organisation'].name}",
-    ).to_ical()
-
-
-def changes_for(old: list[dict], new: list[dict]) -> dict[str, list]:
-    """added / removed / moved meetings of one organisation between two versions."""
-    before = {i["key"]: i for i in old}
-    after = {i["key"]: i for i in new}
-    added = [after[k] for k in after if k not in before]
-    removed = [before[k] for k in before if k not in after]
-    moved = [
-        {"before": before[k], "after": after[k]}
-        for k in after
-        if k in before
-        and (before[k]["slot"], before[k]["table"], before[k]["starts_at"])
-        != (after[k]["slot"], after[k]["table"], after[k]["starts_at"])
-    ]
-    key = lambda i: i["starts_at"]  # noqa: E731
-    return {
-        "added": sorted(added, key=key),
-        "removed": sorted(removed, key=key),
-        "moved": sorted(moved, key=lambda m: m["after"]["starts_at"]),
-    }
+def _unchanged(org_id: int, old: list, new: list) -> bool:
+    """The organisation meets the same counterparts at the same slots and tables."""
+    changes = changes_for(
+        [meeting_item(m, org_id, DEFAULT_LANGUAGE) for m in old],
+        [meeting_item(m, org_id, DEFAULT_LANGUAGE) for m in new],
+    )
+    return not any(changes.values())
 
 
 def send_itineraries(version: ScheduleVersion) -> int:
@@ -216,55 +121,20 @@ def send_itineraries(version: ScheduleVersion) -> int:
     recipients = selectors.participant_recipients(delegation=delegation)
     delegate_ids, _hosts = selectors.participant_org_ids(delegation=delegation)
     activities = list(delegation.group_activities.select_related("day"))
-    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in=list(recipients))}
+    organisations = Organisation.objects.in_bulk(list(recipients))
     sent = 0
     for org_id, people in sorted(recipients.items()):
-        organisation = organisations[org_id]
-        new_items = [meeting_item(m, org_id) for m in new_by_org.get(org_id, [])]
-        changes = None
-        if old_by_org is not None:
-            old_items = [meeting_item(m, org_id) for m in old_by_org.get(org_id, [])]
-            changes = changes_for(old_items, new_items)
-            if not any(changes.values()):
-                continue
+        meetings = new_by_org.get(org_id, [])
+        previous = None if old_by_org is None else old_by_org.get(org_id, [])
+        if previous is not None and _unchanged(org_id, previous, meetings):
+            continue
         data = {
-            "organisation": organisation,
-            "meetings": new_by_org.get(org_id, []),
+            "organisation": organisations[org_id],
+            "meetings": meetings,
             "activities": activities if org_id in delegate_ids else [],
             "version": version,
         }
         for person in people:
-            if not person.email:
-                continue
-            language = _language(person)
-            items = itinerary_items(data, language)
-            calendar = itinerary_calendar(
-                delegation,
-                items,
-                sequence=version.number,
-                cancelled=changes["removed"] if changes else [],
-                name=f"{delegation_title(delegation, language)} — {organisation.name}",
-            )
-            template = "itinerary_changed" if changes else "itinerary"
-            sent += send_email(
-                template=f"delegations/email/{template}",
-                to=[person.email],
-                language=language,
-                context={
-                    "person": person.get_full_name() or person.get_username(),
-                    "delegation": delegation,
-                    "title": delegation_title(delegation, language),
-                    "organisation": organisation,
-                    "version": version,
-                    "items": items,
-                    "changes": changes,
-                    "url": itinerary_url(delegation),
-                },
-                attachments=[("itinerary.ics", calendar.to_ical(), "text/calendar")],
-                headers={
-                    "Message-ID": stable_message_id(
-                        "delegation-itinerary", version.pk, org_id, person.email
-                    )
-                },
-            )
+            if person.email:
+                sent += _send_itinerary(version, data, person, previous)
     return sent

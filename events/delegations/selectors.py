@@ -24,7 +24,6 @@ from events.delegations.models import (
     ApplicationStatus,
     Delegation,
     DelegationApplication,
-    DelegationDay,
     DelegationHost,
     DelegationStatus,
     GroupActivity,
@@ -32,11 +31,12 @@ from events.delegations.models import (
     ScheduledMeeting,
     ScheduleVersion,
 )
+from forum_site.permissions import is_staff
 from members.models import Affiliation, Organisation
 from members.selectors import organisation_ids_represented
 
 
-def _org_ids(user) -> set[int]:
+def _org_ids(user: AbstractBaseUser) -> set[int]:
     if not user or not user.is_authenticated:
         return set()
     return set(organisation_ids_represented(user).values_list("organisation_id", flat=True))
@@ -45,11 +45,16 @@ def _org_ids(user) -> set[int]:
 # --- Delegations ----------------------------------------------------------------------------
 
 
+def _visible_delegations(user: AbstractBaseUser, qs: QuerySet[Delegation]) -> QuerySet[Delegation]:
+    """Staff see drafts too; everybody else sees the delegations that are not drafts."""
+    return qs if is_staff(user) else qs.exclude(status=DelegationStatus.DRAFT)
+
+
 def delegation_list_for_user(user: AbstractBaseUser) -> QuerySet[Delegation]:
-    qs = Delegation.objects.select_related("platform").prefetch_related("sectors", "days", "breaks")
-    if user.is_staff:
-        return qs
-    return qs.exclude(status=DelegationStatus.DRAFT)
+    return _visible_delegations(
+        user,
+        Delegation.objects.select_related("platform").prefetch_related("sectors", "days", "breaks"),
+    )
 
 
 def delegation_get_for_user(*, user: AbstractBaseUser, pk) -> Delegation:
@@ -58,10 +63,7 @@ def delegation_get_for_user(*, user: AbstractBaseUser, pk) -> Delegation:
 
 def delegation_ref_for_user(*, user: AbstractBaseUser, pk) -> Delegation:
     """The delegation without its prefetches (for routes nested under it)."""
-    qs = Delegation.objects.all()
-    if not user.is_staff:
-        qs = qs.exclude(status=DelegationStatus.DRAFT)
-    return get_object_or_404(qs, pk=pk)
+    return get_object_or_404(_visible_delegations(user, Delegation.objects.all()), pk=pk)
 
 
 def participant_org_ids(*, delegation: Delegation) -> tuple[set[int], set[int]]:
@@ -85,7 +87,7 @@ def user_participant_org_ids(*, user: AbstractBaseUser, delegation: Delegation) 
 
 
 def delegation_require_participant(*, user: AbstractBaseUser, delegation: Delegation) -> None:
-    if user.is_staff:
+    if is_staff(user):
         return
     if not user_participant_org_ids(user=user, delegation=delegation):
         raise Http404("You do not take part in this delegation.")
@@ -101,7 +103,7 @@ def application_list_for_user(user: AbstractBaseUser) -> QuerySet[DelegationAppl
         Prefetch("representatives"),
         Prefetch("preferred_counterparts", queryset=Organisation.objects.only("id", "name")),
     )
-    if user.is_staff:
+    if is_staff(user):
         return qs
     return qs.filter(organisation_id__in=organisation_ids_represented(user))
 
@@ -121,7 +123,9 @@ def host_list(*, delegation: Delegation) -> QuerySet[DelegationHost]:
     )
 
 
-def host_list_for_user(*, user: AbstractBaseUser, delegation: Delegation):
+def host_list_for_user(
+    *, user: AbstractBaseUser, delegation: Delegation
+) -> QuerySet[DelegationHost]:
     delegation_require_participant(user=user, delegation=delegation)
     return host_list(delegation=delegation)
 
@@ -133,7 +137,7 @@ def meeting_request_list_for_user(user: AbstractBaseUser) -> QuerySet[MeetingReq
     qs = MeetingRequest.objects.select_related(
         "delegation", "from_organisation", "to_organisation", "pinned_day", "created_by"
     )
-    if user.is_staff:
+    if is_staff(user):
         return qs
     mine = organisation_ids_represented(user)
     return qs.filter(Q(from_organisation_id__in=mine) | Q(to_organisation_id__in=mine))
@@ -205,7 +209,7 @@ def itinerary_organisation(
     participants = delegates | hosts
     mine = _org_ids(user) & participants
     if organisation_id is not None:
-        if organisation_id not in (participants if user.is_staff else mine):
+        if organisation_id not in (participants if is_staff(user) else mine):
             raise Http404("No itinerary of this organisation is visible to you.")
         return Organisation.objects.get(pk=organisation_id)
     if not mine:
@@ -213,7 +217,12 @@ def itinerary_organisation(
     return Organisation.objects.get(pk=min(mine))
 
 
-def itinerary(*, delegation: Delegation, organisation: Organisation, version=None) -> dict:
+def itinerary(
+    *,
+    delegation: Delegation,
+    organisation: Organisation,
+    version: ScheduleVersion | None = None,
+) -> dict:
     """The organisation's meetings in `version` (default: the published one), and the group
     activities when it is a delegate. Items are in time order."""
     version = version or delegation.published_version
@@ -268,7 +277,3 @@ def participant_recipients(*, delegation: Delegation) -> dict[int, list]:
         ).select_related("user__profile"):
             out[affiliation.organisation_id].append(affiliation.user)
     return out
-
-
-def days_of(delegation: Delegation) -> list[DelegationDay]:
-    return list(DelegationDay.objects.filter(delegation=delegation).order_by("date"))

@@ -3,15 +3,9 @@
 from celery import shared_task
 
 from events.delegations import services
+from forum_site.tasks import RETRY_ON_MAIL_ERRORS
 
 __all__ = ["delegation_schedule", "notify_application_decision", "notify_schedule_published"]
-
-RETRY = {
-    "autoretry_for": (OSError,),
-    "retry_backoff": True,
-    "retry_backoff_max": 600,
-    "max_retries": 8,
-}
 
 
 @shared_task(name="events.delegation_schedule")
@@ -20,13 +14,13 @@ def delegation_schedule(version_id: int) -> str | None:
     return services.schedule_execute(version_id=version_id)
 
 
-@shared_task(name="events.delegation_application_decision", **RETRY)
+@shared_task(name="events.delegation_application_decision", **RETRY_ON_MAIL_ERRORS)
 def notify_application_decision(application_id: int) -> bool:
     """Email the applicant's admins about the decision on their application, once."""
     return services.application_notify_decision(application_id=application_id)
 
 
-@shared_task(name="events.delegation_schedule_published", **RETRY)
+@shared_task(name="events.delegation_schedule_published", **RETRY_ON_MAIL_ERRORS)
 def notify_schedule_published(version_id: int) -> int:
     """Email participants their itinerary (first publication) or what changed (revision)."""
     return services.schedule_notify_published(version_id=version_id)

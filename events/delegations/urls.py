@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events.delegations.api import views
+from events.delegations import views
 
 app_name = "delegations"
 

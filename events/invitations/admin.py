@@ -19,12 +19,25 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 
 from events.delegations.models import Delegation
-from events.invitations import selectors as selectors
-from events.invitations import services
+from events.invitations import selectors, services
 from events.invitations.models import Invitation, InvitationToken
 from events.models import Event, RegistrationReminder
 from forum_site.admin_actions import error_text, run_each
 from members.models import Country, Organisation, OrganisationKind, Platform, Sector
+
+
+def _language_field(help_text: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=[("en", "English"), ("ja", "Japanese")], initial="en", help_text=help_text
+    )
+
+
+def _note_field() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+        help_text="Optional note shown in the email.",
+    )
 
 
 class InviteForm(forms.Form):
@@ -73,17 +86,10 @@ class InviteForm(forms.Form):
         label="… of these kinds",
         widget=forms.CheckboxSelectMultiple,
     )
-    language = forms.ChoiceField(
-        choices=[("en", "English"), ("ja", "Japanese")],
-        initial="en",
-        help_text="For addresses without an account (people with an account get their "
-        "profile's language).",
+    language = _language_field(
+        "For addresses without an account (people with an account get their profile's language)."
     )
-    note = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
-        help_text="Optional note shown in the email.",
-    )
+    note = _note_field()
     expires_at = forms.DateTimeField(
         required=False,
         label="Answer by",
@@ -158,16 +164,8 @@ class HostInviteForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Days in that city (none ticked: every day of the delegation there).",
     )
-    language = forms.ChoiceField(
-        choices=[("en", "English"), ("ja", "Japanese")],
-        initial="en",
-        help_text="For people whose profile has no language.",
-    )
-    note = forms.CharField(
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
-        help_text="Optional note shown in the email.",
-    )
+    language = _language_field("For people whose profile has no language.")
+    note = _note_field()
 
     def __init__(self, *args, delegation: Delegation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -262,118 +260,122 @@ class InvitationAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _event(self, request, event_id) -> Event:
-        if not request.user.is_staff:
-            raise PermissionDenied
-        return get_object_or_404(Event, pk=event_id)
+    def _invite(self, request, form: forms.Form, create, noun: str):
+        """Run `create(cleaned_data)` for a valid POSTed form and say what it did; the
+        result, or None (a refusal is shown on the form)."""
+        if request.method != "POST" or not form.is_valid():
+            return None
+        try:
+            result = create(form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, error_text(exc))
+            return None
+        self.message_user(
+            request,
+            f"{len(result.created)} {noun}(s) created and queued for sending; "
+            f"{len(result.merged)} merged; {len(result.invalid)} invalid.",
+            messages.SUCCESS if not result.invalid else messages.WARNING,
+        )
+        return result
+
+    def _page(self, request, template: str, title: str, **context):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            **context,
+        }
+        if "form" in context:
+            context["media"] = self.media + context["form"].media
+        return TemplateResponse(request, template, context)
+
+    def _changelist(self, **filters) -> str:
+        return f"{reverse('admin:invitations_invitation_changelist')}?{urlencode(filters)}"
 
     def invite_view(self, request, event_id: int):
-        event = self._event(request, event_id)
         if not self.has_change_permission(request):
             raise PermissionDenied
-        result = None
+        event = get_object_or_404(Event, pk=event_id)
         form = InviteForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                result = services.invitations_create(
-                    actor=request.user,
-                    event=event,
-                    emails_text=data["emails"],
-                    csv_text=data["csv_file"] or "",
-                    users=data["users"],
-                    organisations=data["organisations"],
-                    audience=form.audience(),
-                    language=data["language"],
-                    note=data["note"],
-                    expires_at=data["expires_at"],
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, error_text(exc))
-            else:
-                self.message_user(
-                    request,
-                    f"{len(result.created)} invitation(s) created and queued for sending; "
-                    f"{len(result.merged)} merged; {len(result.invalid)} invalid.",
-                    messages.SUCCESS if not result.invalid else messages.WARNING,
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Invite people to {event.title}",
-            "event": event,
-            "form": form,
-            "result": result,
-            "media": self.media + form.media,
-            "opts": self.model._meta,
-            "stats_url": reverse("admin:invitations_invitation_event", args=[event.pk]),
-        }
-        return TemplateResponse(request, "invitations/admin_invite.html", context)
+
+        def create(data: dict) -> services.InviteResult:
+            return services.invitations_create(
+                actor=request.user,
+                event=event,
+                emails_text=data["emails"],
+                csv_text=data["csv_file"] or "",
+                users=data["users"],
+                organisations=data["organisations"],
+                audience=form.audience(),
+                language=data["language"],
+                note=data["note"],
+                expires_at=data["expires_at"],
+            )
+
+        return self._page(
+            request,
+            "invitations/admin_invite.html",
+            f"Invite people to {event.title}",
+            event=event,
+            form=form,
+            result=self._invite(request, form, create, "invitation"),
+            stats_url=reverse("admin:invitations_invitation_event", args=[event.pk]),
+        )
 
     def invite_hosts_view(self, request, delegation_id: int):
-        if not (request.user.is_staff and self.has_change_permission(request)):
+        if not self.has_change_permission(request):
             raise PermissionDenied
         delegation = get_object_or_404(Delegation, pk=delegation_id)
-        result = None
         form = HostInviteForm(request.POST or None, delegation=delegation)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                result = services.host_invitations_create(
-                    actor=request.user,
-                    delegation=delegation,
-                    organisations=data["organisations"],
-                    city=data["city"],
-                    days=data["days"],
-                    language=data["language"],
-                    note=data["note"],
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, error_text(exc))
-            else:
-                self.message_user(
-                    request,
-                    f"{len(result.created)} host invitation(s) created and queued for sending; "
-                    f"{len(result.merged)} merged; {len(result.invalid)} invalid.",
-                    messages.SUCCESS if not result.invalid else messages.WARNING,
-                )
-        changelist = reverse("admin:invitations_invitation_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Invite hosts to {delegation.title}",
-            "delegation": delegation,
-            "form": form,
-            "result": result,
-            "media": self.media + form.media,
-            "opts": self.model._meta,
-            "list_url": f"{changelist}?{urlencode({'delegation__id__exact': delegation.pk})}",
-        }
-        return TemplateResponse(request, "invitations/admin_invite_hosts.html", context)
+
+        def create(data: dict) -> services.InviteResult:
+            return services.host_invitations_create(
+                actor=request.user,
+                delegation=delegation,
+                organisations=data["organisations"],
+                city=data["city"],
+                days=data["days"],
+                language=data["language"],
+                note=data["note"],
+            )
+
+        return self._page(
+            request,
+            "invitations/admin_invite_hosts.html",
+            f"Invite hosts to {delegation.title}",
+            delegation=delegation,
+            form=form,
+            result=self._invite(request, form, create, "host invitation"),
+            list_url=self._changelist(delegation__id__exact=delegation.pk),
+        )
 
     def event_view(self, request, event_id: int):
-        event = self._event(request, event_id)
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        event = get_object_or_404(Event, pk=event_id)
         stats = selectors.invitation_stats(event=event)
-        changelist = reverse("admin:invitations_invitation_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Invitations to {event.title}",
-            "event": event,
-            "opts": self.model._meta,
-            "rows": [
-                (
-                    state,
-                    stats[state],
-                    f"{changelist}?{urlencode({'event__id__exact': event.pk, 'status__exact': state})}"
-                    if state != "expired"
-                    else "",
-                )
-                for state in selectors.STATES
-            ],
-            "total": stats["total"],
-            "failed": selectors.invitations_for_event(event=event, state="failed")[:50],
-            "invite_url": reverse("admin:invitations_invitation_invite", args=[event.pk]),
-            "all_url": f"{changelist}?{urlencode({'event__id__exact': event.pk})}",
-        }
-        return TemplateResponse(request, "invitations/admin_event.html", context)
+        rows = [
+            (
+                state,
+                stats[state],
+                # "expired" is not a stored status: the list cannot filter on it.
+                self._changelist(event__id__exact=event.pk, status__exact=state)
+                if state != "expired"
+                else "",
+            )
+            for state in selectors.STATES
+        ]
+        return self._page(
+            request,
+            "invitations/admin_event.html",
+            f"Invitations to {event.title}",
+            event=event,
+            rows=rows,
+            total=stats["total"],
+            failed=selectors.invitations_for_event(event=event, state="failed")[:50],
+            invite_url=reverse("admin:invitations_invitation_invite", args=[event.pk]),
+            all_url=self._changelist(event__id__exact=event.pk),
+        )
 
     def _each(self, request, queryset, service, verb: str):
         run_each(

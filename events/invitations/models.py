@@ -1,4 +1,4 @@
-"""Invitations to events (later also to delegations), their personal links and reminders.
+"""Invitations to events and to host delegations, and their personal links.
 
 The delivery state machine (docs/invitations.md):
 

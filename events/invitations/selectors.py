@@ -1,15 +1,17 @@
 """Reads of invitations shared by the admin, the API, the public pages and tasks."""
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from events.invitations.models import OPEN_STATUSES, Invitation, InvitationStatus
+from events.invitations.models import OPEN_STATUSES, Invitation
 from events.models import Event
 
-S = InvitationStatus
 # What staff see: the stored status, except that an unanswered invitation past its
 # deadline is "expired". Every invitation is in exactly one of these.
 STATES = ["pending", "sending", "sent", "failed", "accepted", "declined", "revoked", "expired"]
@@ -60,11 +62,24 @@ def invitation_stats(*, event: Event) -> dict:
     return {state: counts[state] for state in ["total", *STATES]}
 
 
-def has_accepted_invitation(*, event: Event, user: AbstractBaseUser) -> bool:
-    match = Q(user=user)
-    if user.email:
-        match |= Q(email=user.email.strip().lower())
-    return Invitation.objects.filter(match, event=event, status=S.ACCEPTED).exists()
+def accounts_by_email(addresses: Iterable[str]) -> dict[str, AbstractBaseUser]:
+    """The active account of each (lower-cased) address, with its profile; when several
+    accounts share an address, the oldest."""
+    accounts = {}
+    for user in (
+        get_user_model()
+        .objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=list(addresses), is_active=True)
+        .select_related("profile")
+        .order_by("-pk")
+    ):
+        accounts[user.email_lower] = user  # the oldest comes last and wins
+    return accounts
+
+
+def invitee_account(invitation: Invitation) -> AbstractBaseUser | None:
+    """The account an invitation is for: its user, else the account with the address."""
+    return invitation.user or accounts_by_email([invitation.email]).get(invitation.email)
 
 
 EXPORT_HEADER = [
@@ -108,6 +123,6 @@ def export_row(inv: Invitation) -> dict:
     }
 
 
-def invitation_export_rows(*, event: Event, state: str = ""):
+def invitation_export_rows(*, event: Event, state: str = "") -> Iterator[dict]:
     for inv in invitations_for_event(event=event, state=state).iterator(chunk_size=2000):
         yield export_row(inv)

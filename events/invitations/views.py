@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from events.invitations import services
+from events.invitations import selectors, services
 from events.invitations.models import Invitation
 from forum_site.locking import Busy
 from members.models import Affiliation, Country, Organisation
@@ -20,33 +20,25 @@ TEMPLATE = "invitations/respond.html"
 HOST_TEMPLATE = "invitations/host_respond.html"
 
 
-def _unavailable(request, exc, status: int):
+def _unavailable(request, exc: services.InvitationUnavailable):
     invitation = getattr(exc, "invitation", None)
     return render(
         request,
         "invitations/unavailable.html",
         {
-            "message": exc.message if hasattr(exc, "message") else str(exc),
-            "reason": getattr(exc, "reason", "unknown"),
+            "message": exc.message,
+            "reason": exc.reason,
             "invitation": invitation,
             "event": invitation.target if invitation else None,
             "registration": invitation.registration if invitation else None,
         },
-        status=status,
+        status=exc.status_code,
     )
 
 
 def _affiliations(invitation: Invitation) -> list[Affiliation]:
-    user = invitation.user
-    if user is None:
-        from django.contrib.auth import get_user_model
-
-        user = (
-            get_user_model()
-            .objects.filter(email__iexact=invitation.email, is_active=True)
-            .order_by("pk")
-            .first()
-        )
+    """The organisations the invitee may attend for (the page offers a choice)."""
+    user = selectors.invitee_account(invitation)
     if user is None:
         return []
     return list(
@@ -55,27 +47,27 @@ def _affiliations(invitation: Invitation) -> list[Affiliation]:
 
 
 def _page(request, invitation: Invitation, *, errors=None, status: int = 200, done: str = ""):
-    context = services.email_context(invitation, token="")
+    context = {
+        **services.invitation_context(invitation),
+        "ja": invitation.language == "ja",
+        "errors": errors or {},
+        "form": request.POST if request.method == "POST" else {},
+        "done": done,
+    }
     if invitation.delegation_id:
-        context.update({"ja": invitation.language == "ja", "errors": errors or {}, "done": done})
-        context["form"] = request.POST if request.method == "POST" else {}
-        response = render(request, HOST_TEMPLATE, context, status=status)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-    affiliations = _affiliations(invitation)
-    context.update(
-        {
-            "ja": invitation.language == "ja",
-            "affiliations": affiliations,
-            "needs_organisation": not affiliations,
-            "countries": Country.choices,
-            "errors": errors or {},
-            "form": request.POST if request.method == "POST" else {},
-            "done": done,
-            "registration": invitation.registration,
-        }
-    )
-    response = render(request, TEMPLATE, context, status=status)
+        template = HOST_TEMPLATE
+    else:
+        template = TEMPLATE
+        affiliations = _affiliations(invitation)
+        context.update(
+            {
+                "affiliations": affiliations,
+                "needs_organisation": not affiliations,
+                "countries": Country.choices,
+                "registration": invitation.registration,
+            }
+        )
+    response = render(request, template, context, status=status)
     response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
     return response
 
@@ -91,10 +83,8 @@ def _error_dict(exc: ValidationError) -> dict:
 def respond(request, token: str):
     try:
         invitation = services.invitation_for_token(token)
-    except services.InvitationNotFound as exc:
-        return _unavailable(request, exc, 404)
-    except services.InvitationGone as exc:
-        return _unavailable(request, exc, 410)
+    except services.InvitationUnavailable as exc:
+        return _unavailable(request, exc)
     if request.method == "GET":
         return _page(request, invitation)
 
@@ -102,8 +92,11 @@ def respond(request, token: str):
     try:
         if action == "accept":
             organisation = None
-            if request.POST.get("organisation"):
-                organisation = Organisation.objects.filter(pk=request.POST["organisation"]).first()
+            chosen = request.POST.get("organisation", "")
+            if chosen:
+                organisation = (
+                    Organisation.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+                )
                 if organisation is None:
                     raise ValidationError({"organisation": "No such organisation."})
             invitation = services.invitation_accept(
@@ -122,8 +115,8 @@ def respond(request, token: str):
         return _page(
             request, invitation, errors={"__all__": "Choose Accept or Decline."}, status=400
         )
-    except services.InvitationGone as exc:
-        return _unavailable(request, exc, 410)
+    except services.InvitationUnavailable as exc:
+        return _unavailable(request, exc)
     except ValidationError as exc:
         return _page(request, invitation, errors=_error_dict(exc), status=400)
     except PermissionDenied as exc:

@@ -7,6 +7,7 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.generics import RetrieveUpdateAPIView
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle
 
 from members import selectors, services
@@ -254,6 +255,8 @@ class TokenView(ObtainAuthToken):
 
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
+    # DRF's view names its own parsers; ours refuse deep nesting and NUL like every view.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
 
 class MeView(RetrieveUpdateAPIView):

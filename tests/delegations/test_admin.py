@@ -4,6 +4,7 @@ grid, publish; every delegation admin page renders."""
 import pytest
 from django.test import Client
 
+from events.delegations import services
 from events.delegations.models import DelegationApplication, ScheduleVersion
 from tests.worlds import accept_and_host, build_world, with_requests
 
@@ -20,8 +21,6 @@ def admin_client(w) -> Client:
 
 def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
     w = build_world()
-    from events.delegations import services as services
-
     apps = [
         services.application_submit(actor=w.kenji, delegation=w.delegation),
         services.application_submit(actor=w.yuki, delegation=w.delegation),
@@ -65,8 +64,6 @@ def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
 
 def test_every_delegation_admin_page_renders(on_commit):
     w = with_requests(accept_and_host(build_world()))
-    from events.delegations import services as services
-
     with on_commit():
         version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
     client = admin_client(w)
@@ -130,3 +127,23 @@ def test_admin_edit_priority_and_note_through_the_change_form():
     )
     request.refresh_from_db()
     assert (request.priority, request.note) == ("must_meet", "CEO flies in for this")
+
+
+def test_admin_host_form_applies_the_services_host_rule():
+    w = build_world()
+    client = admin_client(w)
+    response = client.post(
+        "/admin/delegations/delegationhost/add/",
+        {
+            "delegation": w.delegation.pk,
+            "organisation": w.kato.pk,
+            "note": "",
+            "unavailable-TOTAL_FORMS": "0",
+            "unavailable-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200  # the form shows the error
+    assert "Hosts are organisations of the country the delegation visits." in (
+        response.content.decode()
+    )
+    assert not w.delegation.hosts.exists()

@@ -3,24 +3,16 @@ organisation's member; list endpoints have fixed query counts."""
 
 import icalendar
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from events.delegations import services
 from events.delegations.models import DelegationApplication, MeetingRequest, ScheduleVersion
 from tests.factories import OrganisationFactory, member
-from tests.worlds import accept_and_host, build_world, with_requests
+from tests.worlds import accept_and_host, with_requests
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
-
-
-@pytest.fixture
-def ready(world):
-    return with_requests(accept_and_host(world))
 
 
 def client_for(user) -> APIClient:
@@ -190,6 +182,13 @@ def test_itinerary_json_and_ics(published):
     assert [i["title"] for i in body["items"] if i["kind"] == "activity"] == [
         "Briefing at JETRO Ahmedabad"
     ]
+    site = "http://127.0.0.1:8000"
+    assert body["ics_url"] == (
+        f"{site}/api/v1/delegations/{published.delegation.pk}/itinerary.ics"
+        f"?organisation={published.kato.pk}"
+    )
+    assert body["feed_url"].startswith(f"{site}/calendar/")
+    assert body["feed_url"].endswith("/delegations.ics")
     ics = client_for(published.kenji).get(
         f"/api/v1/delegations/{published.delegation.pk}/itinerary.ics"
     )
@@ -283,9 +282,6 @@ def test_list_query_counts_do_not_grow(world, django_assert_num_queries, extra):
     _more_world(world, extra)
     staff = client_for(world.staff)
     staff.get("/api/v1/")
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     counts = {}
     for url in [
         "/api/v1/delegations/",

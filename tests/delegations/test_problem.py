@@ -6,20 +6,7 @@ import pytest
 
 from events.delegations import services
 from events.delegations.problem import DelegationProblemError, build_problem
-from tests.factories import (
-    DelegationFactory,
-)
-from tests.worlds import accept_and_host, build_world, with_requests
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
-
-
-@pytest.fixture
-def ready(world):
-    return with_requests(accept_and_host(world))
+from tests.factories import DelegationFactory
 
 
 def test_problem_slots_grid_minus_breaks(ready):

@@ -7,6 +7,7 @@ import time
 
 import icalendar
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from events.delegations import services
 from events.delegations.models import Delegation, ScheduledMeeting, ScheduleVersion
@@ -14,16 +15,6 @@ from events.delegations.tasks import delegation_schedule
 from tests.worlds import accept_and_host, build_world, with_requests
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
-
-
-@pytest.fixture
-def ready(world):
-    return with_requests(accept_and_host(world))
 
 
 def run(w, on_commit) -> ScheduleVersion:
@@ -94,7 +85,7 @@ def test_schedule_infeasible_pins_are_reported_and_cannot_be_published(ready, on
     assert version.error.startswith("Infeasible: ")
     assert "Assam Bamboo Works" in version.error
     assert ScheduledMeeting.objects.filter(version=version).count() == 0
-    with pytest.raises(services.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.schedule_publish(actor=ready.staff, version=version)
     assert exc.value.message_dict == {
         "version": ["Version 1 cannot be published: it is infeasible."]
@@ -132,12 +123,18 @@ def test_publish_emails_every_participant_their_itinerary_with_ics(ready, on_com
     assert [e for e in events_of(calendar) if not e[0].startswith("Meeting: ")] == [
         ("Briefing at JETRO Ahmedabad", "2026-02-10T09:00:00+05:30", "CONFIRMED")
     ]
+    # kenji reads Japanese: dates as Japanese write them, times local to the city.
+    assert "・2026年2月10日(火) 09:00–09:30（Ahmedabad）：Briefing at JETRO Ahmedabad" in (
+        mailbox.text(kenji)
+    )
     asha = mailbox.to("asha@example.com")[0]
     text = mailbox.text(asha)
     assert "meeting with Kato Precision, table" in text
     assert "meeting with Mori Foods, table" in text
     # Hosts do not attend the delegates' briefing.
     assert "Briefing" not in text
+    online = f"Online: http://127.0.0.1:8000/api/v1/delegations/{ready.delegation.pk}/itinerary/"
+    assert online in text
     assert Delegation.objects.get(pk=ready.delegation.pk).status == "scheduled"
 
 
@@ -215,10 +212,10 @@ def test_publish_revision_emails_only_those_whose_meetings_changed(ready, on_com
 
 def test_publish_is_refused_twice_and_for_non_staff(ready, on_commit):
     version = run(ready, on_commit)
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.schedule_publish(actor=ready.kenji, version=version)
     services.schedule_publish(actor=ready.staff, version=version)
-    with pytest.raises(services.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.schedule_publish(actor=ready.staff, version=version)
     assert exc.value.message_dict == {"version": ["Version 1 is already published."]}
 

@@ -2,8 +2,9 @@
 except on the few routes that are public on purpose (Sentry walks its routes the same way)."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
+
+from tests.routes import api_routes, concrete
 
 PUBLIC = {
     "/api/v1/",  # the browsable root lists the routes, nothing else
@@ -17,27 +18,6 @@ PUBLIC = {
     "/api/v1/invitations/accept/",
     "/api/v1/invitations/decline/",
 }
-
-
-def api_routes(resolver=None, prefix=""):
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from api_routes(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            route = prefix + str(entry.pattern)
-            if route.startswith("api/v1/"):
-                yield route, entry
-
-
-def concrete(route: str) -> str:
-    import re
-
-    path = "/" + route.replace("^", "").replace("$", "").replace("\\.", ".")
-    path = re.sub(r"\(\?P<format>[^)]*\)", "", path)
-    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", "1", path)
-    path = re.sub(r"<(?:\w+:)?(\w+)>", "1", path)
-    return path.replace("\\", "")
 
 
 @pytest.mark.django_db

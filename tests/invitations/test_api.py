@@ -1,17 +1,16 @@
-"""Invitations through the API (staff and invitees) and the admin."""
+"""Invitations through the API: staff manage an event's invitations, invitees answer by token
+(api/)."""
 
 import csv
 import io
-import re
 
 import pytest
-from django.test import Client
 from rest_framework.test import APIClient
 
 from events.invitations import services
 from events.invitations.models import Invitation
-from tests.factories import EventFactory, PlatformFactory, StaffFactory, member
-from tests.services import SmtpSink
+from tests.factories import EventFactory, OrganisationFactory, PlatformFactory, StaffFactory, member
+from tests.invitations.helpers import token_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +20,6 @@ def client_for(user=None) -> APIClient:
     if user is not None:
         client.force_login(user)
     return client
-
-
-def token_in(message) -> str:
-    return re.search(r"/invitations/([\w-]+)/", SmtpSink.text(message)).group(1)
 
 
 def test_api_create_bulk_reports_created_merged_and_invalid_lines(on_commit, mailbox):
@@ -236,48 +231,26 @@ def test_api_accept_and_decline_with_the_token(on_commit, mailbox):
     assert anonymous.post("/api/v1/invitations/accept/", {}, format="json").status_code == 400
 
 
-def test_admin_invite_three_addresses_and_see_the_counts(on_commit, mailbox):
-    event = EventFactory(title="Council meeting")
-    client = Client()
-    client.force_login(StaffFactory(is_superuser=True))
-    page = client.get(f"/admin/events/event/{event.pk}/change/")
-    assert f"/admin/invitations/invitation/invite/{event.pk}/" in page.content.decode()
+def test_api_answer_errors_unknown_token_and_foreign_organisation(on_commit, mailbox):
+    event = EventFactory()
+    member(email="one@x.example")
     with on_commit():
-        response = client.post(
-            f"/admin/invitations/invitation/invite/{event.pk}/",
-            {
-                "emails": "ravi@x.example\nYuki <yuki@x.example>\nasha@x.example\nasha@x.example\nbad",
-                "language": "en",
-            },
-        )
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "<strong>3</strong> created and queued for sending" in body
-    assert "no email address on this line" in body
-    assert sorted(m["X-Envelope-To"] for m in mailbox.messages) == [
-        "asha@x.example",
-        "ravi@x.example",
-        "yuki@x.example",
-    ]
-    stats = client.get(f"/admin/invitations/invitation/event/{event.pk}/")
-    assert stats.status_code == 200
-    assert re.search(r"sent</a></td><td>3</td>", stats.content.decode())
-    changelist = client.get("/admin/invitations/invitation/", {"event__id__exact": event.pk})
-    assert changelist.status_code == 200
-    ids = list(Invitation.objects.values_list("pk", flat=True))
-    export = client.post(
-        "/admin/invitations/invitation/",
+        services.invitations_create(actor=StaffFactory(), event=event, emails_text="one@x.example")
+    anonymous = APIClient()
+    unknown = anonymous.post("/api/v1/invitations/decline/", {"token": "x" * 43}, format="json")
+    assert (unknown.status_code, unknown.json()) == (
+        404,
         {
-            "action": "export_csv",
-            "_selected_action": ids,
+            "detail": "This invitation link is not valid. Please check that you copied it completely."
         },
     )
-    assert export.content.decode("utf-8-sig").count("Council meeting") == 3
-
-
-def test_admin_invite_view_is_staff_only():
-    event = EventFactory()
-    client = Client()
-    client.force_login(member())
-    response = client.get(f"/admin/invitations/invitation/invite/{event.pk}/")
-    assert response.status_code == 302  # to the admin login
+    token = token_in(mailbox.messages[0])
+    foreign = OrganisationFactory(name="Not Mine Ltd")
+    response = anonymous.post(
+        "/api/v1/invitations/accept/", {"token": token, "organisation": foreign.pk}, format="json"
+    )
+    assert (response.status_code, response.json()) == (
+        403,
+        {"detail": "You are not a representative of Not Mine Ltd."},
+    )
+    assert Invitation.objects.get().status == "sent"

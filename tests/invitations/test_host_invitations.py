@@ -23,6 +23,7 @@ from tests.factories import (
     StaffFactory,
     member,
 )
+from tests.invitations.helpers import token_in
 from tests.services import SmtpSink
 
 pytestmark = pytest.mark.django_db
@@ -66,10 +67,6 @@ def invite(on_commit, w, organisations, city="Ahmedabad", **kwargs):
             city=city,
             **kwargs,
         )
-
-
-def token_in(message) -> str:
-    return re.search(r"/invitations/([\w-]+)/", SmtpSink.text(message)).group(1)
 
 
 def test_host_invitations_email_every_representative(on_commit, mailbox, world):

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from events.invitations.models import Invitation, InvitationStatus
+from events.invitations.services import Audience
 from members.models import Country, Organisation, OrganisationKind, Platform, Sector
 
 
@@ -62,6 +63,14 @@ class AudienceSerializer(serializers.Serializer):
     kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=OrganisationKind.choices), required=False
     )
+
+    def validate(self, attrs) -> Audience:
+        return Audience(
+            platform=attrs["platform"],
+            sectors=attrs.get("sectors", []),
+            country=attrs.get("country", ""),
+            kinds=attrs.get("kinds", []),
+        )
 
 
 class InvitationCreateSerializer(serializers.Serializer):

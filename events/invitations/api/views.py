@@ -12,13 +12,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from events.api.serializers import registration_message
-from events.invitations import selectors as selectors
-from events.invitations import services
+from events.invitations import selectors, services
 from events.invitations.api.serializers import (
     AcceptSerializer,
     AnswerSerializer,
@@ -33,7 +33,14 @@ from events.models import Event
 from forum_site.permissions import IsStaff
 from members.api.views import errors
 
-GONE = {410: OpenApiResponse(description="Expired, revoked or already answered.")}
+# What answering (accept, decline) may get back.
+ANSWERED = {
+    200: AnswerSerializer,
+    **errors(400),
+    404: OpenApiResponse(description="Unknown token."),
+    410: OpenApiResponse(description="Expired, revoked or already answered."),
+    429: OpenApiResponse(description="Too many attempts; wait a minute."),
+}
 STATE = OpenApiParameter(
     "status",
     str,
@@ -71,8 +78,6 @@ class EventInvitationViewSet(
     def get_queryset(self):
         state = self.request.query_params.get("status", "")
         if state and state not in selectors.STATES:
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"status": f"Choose one of {', '.join(selectors.STATES)}."})
         return selectors.invitations_for_event(
             event=self.get_event(),
@@ -97,24 +102,14 @@ class EventInvitationViewSet(
         serializer = InvitationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        audience = None
-        if data.get("audience"):
-            a = data["audience"]
-            audience = services.Audience(
-                platform=a["platform"],
-                sectors=a.get("sectors", []),
-                country=a.get("country", ""),
-                kinds=a.get("kinds", []),
-            )
-        emails = data.get("emails") or []
         result = services.invitations_create(
             actor=request.user,
             event=event,
             # One item per line, blank items kept so line numbers match list positions.
-            emails_text="\n".join(e.replace("\n", " ") for e in emails),
+            emails_text="\n".join(e.replace("\n", " ") for e in data.get("emails") or []),
             users=data.get("users", []),
             organisations=data.get("organisations", []),
-            audience=audience,
+            audience=data.get("audience"),
             language=data["language"],
             note=data.get("note", ""),
             expires_at=data.get("expires_at"),
@@ -159,8 +154,7 @@ class EventInvitationViewSet(
     )
     @action(detail=True, methods=["post"])
     def resend(self, request, event_pk=None, pk=None):
-        invitation = services.invitation_resend(actor=request.user, invitation=self.get_object())
-        return Response(self._one(invitation))
+        return self._act(services.invitation_resend)
 
     @extend_schema(
         summary="Withdraw the invitation; its links stop working (staff)",
@@ -169,12 +163,13 @@ class EventInvitationViewSet(
     )
     @action(detail=True, methods=["post"])
     def revoke(self, request, event_pk=None, pk=None):
-        invitation = services.invitation_revoke(actor=request.user, invitation=self.get_object())
-        return Response(self._one(invitation))
+        return self._act(services.invitation_revoke)
 
-    def _one(self, invitation: Invitation) -> dict:
+    def _act(self, service) -> Response:
+        """Run a staff service on the invitation; answer with it as the list shows it."""
+        invitation = service(actor=self.request.user, invitation=self.get_object())
         row = selectors.invitations_for_event(event=self.get_event()).get(pk=invitation.pk)
-        return InvitationSerializer(row).data
+        return Response(InvitationSerializer(row).data)
 
 
 def _answer(invitation: Invitation, message: str) -> dict:
@@ -189,14 +184,6 @@ def _answer(invitation: Invitation, message: str) -> dict:
     }
 
 
-def _gone(exc) -> Response:
-    return Response({"detail": exc.message, "reason": exc.reason}, status=status.HTTP_410_GONE)
-
-
-def _not_found(exc) -> Response:
-    return Response({"detail": exc.message}, status=status.HTTP_404_NOT_FOUND)
-
-
 class InvitationAnswerViewSet(viewsets.ViewSet):
     """`/invitations/accept/` and `/invitations/decline/`: the token is the credential."""
 
@@ -206,6 +193,12 @@ class InvitationAnswerViewSet(viewsets.ViewSet):
     throttle_scope = "invitation_response"
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer]
 
+    def handle_exception(self, exc):
+        # Unknown token 404, expired/revoked/answered 410 (the status comes with the error).
+        if isinstance(exc, services.InvitationUnavailable):
+            return Response(exc.as_dict(), status=exc.status_code)
+        return super().handle_exception(exc)
+
     @extend_schema(
         summary="Accept an invitation (registers you: confirmed, or waitlisted when full)",
         description="The token is the secret from the invitation link "
@@ -214,11 +207,9 @@ class InvitationAnswerViewSet(viewsets.ViewSet):
         "`organisation_name` and `country`.",
         request=AcceptSerializer,
         responses={
-            200: AnswerSerializer,
-            **errors(400),
-            404: OpenApiResponse(description="Unknown token."),
-            **GONE,
-            429: OpenApiResponse(description="Too many attempts; wait a minute."),
+            **ANSWERED,
+            403: OpenApiResponse(description="The chosen organisation is not one you represent."),
+            503: OpenApiResponse(description="The event is very busy; try again in a moment."),
         },
     )
     @action(detail=False, methods=["post"])
@@ -226,18 +217,13 @@ class InvitationAnswerViewSet(viewsets.ViewSet):
         serializer = AcceptSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            invitation = services.invitation_accept(
-                token=data["token"],
-                organisation=data.get("organisation"),
-                organisation_name=data.get("organisation_name", ""),
-                country=data.get("country", ""),
-                name=data.get("name", ""),
-            )
-        except services.InvitationNotFound as exc:
-            return _not_found(exc)
-        except services.InvitationGone as exc:
-            return _gone(exc)
+        invitation = services.invitation_accept(
+            token=data["token"],
+            organisation=data.get("organisation"),
+            organisation_name=data.get("organisation_name", ""),
+            country=data.get("country", ""),
+            name=data.get("name", ""),
+        )
         if invitation.delegation_id:
             message = (
                 f"Thank you: your organisation hosts this delegation in {invitation.host_city}."
@@ -248,25 +234,14 @@ class InvitationAnswerViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Decline an invitation, optionally with a reason",
         request=DeclineSerializer,
-        responses={
-            200: AnswerSerializer,
-            **errors(400),
-            404: OpenApiResponse(description="Unknown token."),
-            **GONE,
-            429: OpenApiResponse(description="Too many attempts; wait a minute."),
-        },
+        responses=ANSWERED,
     )
     @action(detail=False, methods=["post"])
     def decline(self, request):
         serializer = DeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            invitation = services.invitation_decline(
-                token=serializer.validated_data["token"],
-                reason=serializer.validated_data.get("reason", ""),
-            )
-        except services.InvitationNotFound as exc:
-            return _not_found(exc)
-        except services.InvitationGone as exc:
-            return _gone(exc)
+        invitation = services.invitation_decline(
+            token=serializer.validated_data["token"],
+            reason=serializer.validated_data.get("reason", ""),
+        )
         return Response(_answer(invitation, "Thank you; your answer has been recorded."))

@@ -1,4 +1,5 @@
-"""Applications, decisions (places under a lock), emails, hosts and meeting requests."""
+"""Applications and decisions (places under the delegation's lock), and the decision emails
+(events/delegations/services/applications.py)."""
 
 import datetime as dt
 import threading
@@ -9,21 +10,11 @@ from django.db import connection
 from django.utils import timezone
 
 from events.delegations import services
-from events.delegations.models import Delegation, DelegationApplication, MeetingRequest
+from events.delegations.models import Delegation, DelegationApplication
 from tests.factories import OrganisationFactory, member
-from tests.worlds import accept_and_host, build_world, with_requests
+from tests.worlds import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
-
-
-@pytest.fixture
-def ready(world):
-    return with_requests(accept_and_host(world))
 
 
 def test_application_submit_defaults_to_the_admins_only_organisation(world):
@@ -119,6 +110,10 @@ def test_application_decision_emails_the_applicants_admins_once(world, on_commit
         'Mori Foods is accepted to travel with the delegation "Gujarat & Assam delegation".' in text
     )
     assert "Note from the secretariat:\nWelcome!" in text
+    assert (
+        f"Your application: http://127.0.0.1:8000/api/v1/delegation-applications/{application.pk}/"
+        in text
+    )
     assert services.application_notify_decision(application_id=application.pk) is False
     assert len(mailbox.messages) == 1
 
@@ -145,62 +140,6 @@ def test_bulk_decisions_stop_at_the_number_of_places(world):
         1,
         ["Mori Foods: All 1 places are taken; waitlist the application or free a place first."],
     )
-
-
-def test_host_must_be_of_the_visited_country(world):
-    with pytest.raises(ValidationError) as exc:
-        services.host_add(actor=world.staff, delegation=world.delegation, organisation=world.kato)
-    assert exc.value.message_dict == {
-        "organisation": ["Hosts are organisations of the country the delegation visits."]
-    }
-
-
-def test_meeting_request_only_between_delegate_and_host(ready):
-    with pytest.raises(ValidationError) as exc:
-        services.meeting_request_create(
-            actor=ready.kenji, delegation=ready.delegation, to_organisation=ready.mori
-        )
-    assert exc.value.message_dict == {
-        "to_organisation": [
-            "Meetings are between a delegate and a host; Mori Foods is not on the other side."
-        ]
-    }
-    with pytest.raises(ValidationError) as exc:
-        services.meeting_request_create(
-            actor=ready.outsider, delegation=ready.delegation, to_organisation=ready.sneha
-        )
-    assert exc.value.message_dict == {
-        "organisation": ["None of your organisations can request meetings in this delegation."]
-    }
-
-
-def test_meeting_request_twice_is_refused(ready):
-    with pytest.raises(ValidationError) as exc:
-        services.meeting_request_create(
-            actor=ready.kenji, delegation=ready.delegation, to_organisation=ready.sneha
-        )
-    assert exc.value.message_dict == {
-        "to_organisation": ["Kato Precision already asked to meet Sneha Tea Estates."]
-    }
-
-
-def test_meeting_request_delete_only_by_the_requester(ready):
-    request = MeetingRequest.objects.get(from_organisation=ready.kato, to_organisation=ready.sneha)
-    with pytest.raises(PermissionDenied):
-        services.meeting_request_delete(actor=ready.asha, request=request)
-    services.meeting_request_delete(actor=ready.kenji, request=request)
-    assert MeetingRequest.objects.filter(from_organisation=ready.kato).count() == 1
-
-
-def test_meeting_pin_must_be_a_slot_start(ready):
-    request = MeetingRequest.objects.get(from_organisation=ready.kato, to_organisation=ready.sneha)
-    with pytest.raises(ValidationError) as exc:
-        services.meeting_request_pin(
-            actor=ready.staff, request=request, day=ready.day1, start=dt.time(10, 30)
-        )
-    assert exc.value.message_dict == {
-        "pinned_start": ["Not a slot start; choose one of 09:00, 09:30, 10:00, 11:00, 11:30."]
-    }
 
 
 @pytest.mark.postgres

@@ -1,0 +1,172 @@
+"""An organisation's itinerary as items (meetings and group activities in time order), as a
+calendar file, and what changed between two versions; for the API, the feed and the emails.
+
+Calendar UIDs are stable per pair of organisations
+(`delegation-meeting-<delegation>-<delegate>-<host>`) and the SEQUENCE is the version
+number, so a revision moves the entry in the person's calendar instead of adding a second
+one; a meeting that was dropped comes as STATUS:CANCELLED.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from icalendar import Calendar, Event
+
+from events.calendar import build_calendar, build_vevent, uid_for
+from events.delegations.models import Delegation, GroupActivity, ScheduledMeeting
+from forum_site.i18n import local_time, localized
+from forum_site.links import absolute_url
+
+# How an item's time reads in an email: "Wed 11 Feb 2026, 10:00–10:30" (the tests and the
+# English templates rely on the weekday) or "2026年2月11日(水) 10:00–10:30".
+WHEN_FORMATS = {"en": "D d M Y, H:i", "ja": "Y年n月j日(D) H:i"}
+
+
+def itinerary_url(delegation: Delegation) -> str:
+    """Where a participant reads their itinerary (the API until there is a page)."""
+    return absolute_url("delegation-itinerary", delegation.pk)
+
+
+def _when(starts: dt.datetime, ends: dt.datetime, time_zone: str, language: str) -> str:
+    start_format = WHEN_FORMATS["ja" if language.startswith("ja") else "en"]
+    start = local_time(starts, time_zone, language, format_name=start_format, name_zone=False)
+    end = local_time(ends, time_zone, language, format_name="H:i", name_zone=False)
+    return f"{start}–{end}"
+
+
+def meeting_item(meeting: ScheduledMeeting, organisation_id: int, language: str) -> dict:
+    counterpart = meeting.host if meeting.delegate_id == organisation_id else meeting.delegate
+    tz = meeting.day.time_zone
+    return {
+        "kind": "meeting",
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "when": _when(meeting.starts_at, meeting.ends_at, tz, language),
+        "time_zone": tz,
+        "title": counterpart.name,
+        "counterpart": counterpart,
+        "city": meeting.city,
+        "venue": meeting.venue,
+        "table": meeting.table,
+        "slot": meeting.slot,
+        "pinned": meeting.pinned,
+        "key": (meeting.delegate_id, meeting.host_id),
+    }
+
+
+def activity_item(activity: GroupActivity, language: str) -> dict:
+    day = activity.day
+    starts, ends = day.at(activity.start), day.at(activity.end)
+    return {
+        "kind": "activity",
+        "starts_at": starts,
+        "ends_at": ends,
+        "when": _when(starts, ends, day.time_zone, language),
+        "time_zone": day.time_zone,
+        "title": localized(activity, "title", language),
+        "city": day.city,
+        "venue": activity.location or day.venue,
+        "table": None,
+        "activity": activity,
+    }
+
+
+def itinerary_items(data: dict, language: str) -> list[dict]:
+    """`data` as `selectors.itinerary` gives it, as items in time order."""
+    org_id = data["organisation"].pk
+    items = [meeting_item(m, org_id, language) for m in data["meetings"]]
+    items += [activity_item(a, language) for a in data["activities"]]
+    return sorted(items, key=lambda i: (i["starts_at"], i["kind"]))
+
+
+def _location(item: dict) -> str:
+    return ", ".join(p for p in (item["venue"], item["city"]) if p)
+
+
+def _meeting_vevent(
+    delegation: Delegation, item: dict, sequence: int, status: str = "CONFIRMED"
+) -> Event:
+    delegate, host = item["key"]
+    table = f"Table {item['table']}" if item.get("table") else ""
+    return build_vevent(
+        uid=uid_for("delegation-meeting", f"{delegation.pk}-{delegate}-{host}"),
+        summary=f"Meeting: {item['title']}",
+        start=item["starts_at"],
+        end=item["ends_at"],
+        time_zone=item["time_zone"],
+        sequence=sequence,
+        description=f"{delegation.title}\n{table}".strip(),
+        location=f"{_location(item)} ({table})" if table else _location(item),
+        url=itinerary_url(delegation),
+        status=status,
+        categories=["Delegation meeting"],
+    )
+
+
+def _activity_vevent(delegation: Delegation, item: dict, sequence: int) -> Event:
+    return build_vevent(
+        uid=uid_for("delegation-activity", item["activity"].pk),
+        summary=item["title"],
+        start=item["starts_at"],
+        end=item["ends_at"],
+        time_zone=item["time_zone"],
+        sequence=sequence,
+        description=delegation.title,
+        location=_location(item),
+        url=itinerary_url(delegation),
+        categories=["Delegation programme"],
+    )
+
+
+def itinerary_calendar(
+    delegation: Delegation,
+    items: list[dict],
+    *,
+    sequence: int = 0,
+    cancelled: list[dict] = (),
+    name: str = "",
+) -> Calendar:
+    vevents = [
+        _meeting_vevent(delegation, item, sequence)
+        if item["kind"] == "meeting"
+        else _activity_vevent(delegation, item, sequence)
+        for item in items
+    ]
+    vevents += [_meeting_vevent(delegation, item, sequence, "CANCELLED") for item in cancelled]
+    return build_calendar(vevents, name=name or delegation.title)
+
+
+def calendar_name(delegation: Delegation, organisation_name: str, language: str) -> str:
+    return f"{localized(delegation, 'title', language)} — {organisation_name}"
+
+
+def itinerary_ics(*, delegation: Delegation, data: dict, language: str) -> bytes:
+    version = data["version"]
+    return itinerary_calendar(
+        delegation,
+        itinerary_items(data, language),
+        sequence=version.number if version else 0,
+        name=calendar_name(delegation, data["organisation"].name, language),
+    ).to_ical()
+
+
+def changes_for(old: list[dict], new: list[dict]) -> dict[str, list]:
+    """added / removed / moved meetings of one organisation between two versions."""
+    before = {i["key"]: i for i in old}
+    after = {i["key"]: i for i in new}
+    added = [after[k] for k in after if k not in before]
+    removed = [before[k] for k in before if k not in after]
+    moved = [
+        {"before": before[k], "after": after[k]}
+        for k in after
+        if k in before
+        and (before[k]["slot"], before[k]["table"], before[k]["starts_at"])
+        != (after[k]["slot"], after[k]["table"], after[k]["starts_at"])
+    ]
+    key = lambda i: i["starts_at"]  # noqa: E731
+    return {
+        "added": sorted(added, key=key),
+        "removed": sorted(removed, key=key),
+        "moved": sorted(moved, key=lambda m: m["after"]["starts_at"]),
+    }

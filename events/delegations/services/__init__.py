@@ -1,0 +1,65 @@
+"""Every write of delegations; the API, admin, tasks, demo and the invitations app call these.
+
+One module per job: `applications` (submit, decide under the delegation's lock, withdraw,
+the decision email), `hosts` (staff add or remove hosts; accepted host invitations),
+`requests` (meeting requests, pins, drops), `schedules` (run, execute, publish, notify).
+`common` holds what they share: the one delegation lock (`lock_delegation`, `BUSY`) and
+who acts for which organisation. The public functions are re-exported here:
+`from events.delegations import services`.
+"""
+
+from events.delegations.services.applications import (
+    application_decide,
+    application_decide_many,
+    application_notify_decision,
+    application_submit,
+    application_withdraw,
+)
+from events.delegations.services.common import BUSY
+from events.delegations.services.hosts import (
+    host_accept_invitation,
+    host_add,
+    host_remove,
+    validate_host,
+)
+from events.delegations.services.requests import (
+    meeting_request_create,
+    meeting_request_delete,
+    meeting_request_drop,
+    meeting_request_edit,
+    meeting_request_pin,
+    validate_pair,
+    validate_pin,
+)
+from events.delegations.services.schedules import (
+    schedule_execute,
+    schedule_notify_published,
+    schedule_publish,
+    schedule_run,
+    scheduler_time_limit,
+)
+
+__all__ = [
+    "BUSY",
+    "application_decide",
+    "application_decide_many",
+    "application_notify_decision",
+    "application_submit",
+    "application_withdraw",
+    "host_accept_invitation",
+    "host_add",
+    "host_remove",
+    "meeting_request_create",
+    "meeting_request_delete",
+    "meeting_request_drop",
+    "meeting_request_edit",
+    "meeting_request_pin",
+    "schedule_execute",
+    "schedule_notify_published",
+    "schedule_publish",
+    "schedule_run",
+    "scheduler_time_limit",
+    "validate_host",
+    "validate_pair",
+    "validate_pin",
+]

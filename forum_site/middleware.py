@@ -1,0 +1,43 @@
+"""Requests carrying text no database can store are refused at the door.
+
+A NUL character (or a lone surrogate) in the path, a query parameter or a form field would
+reach PostgreSQL inside a lookup and fail there with a 500. Here it is a 400 that names
+the parameter: JSON for the API, a short page otherwise. (JSON bodies are checked by the
+API's parser, forum_site/parsers.py, with the same rule.)
+"""
+
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+from forum_site.parsers import UNSTORABLE, unstorable
+
+
+def _offending(request) -> str | None:
+    if unstorable(request.path):
+        return "path"
+    for source in (request.GET, request.POST if request.method == "POST" else {}):
+        for key in source:
+            if unstorable(key) or any(unstorable(v) for v in source.getlist(key)):
+                return key
+    return None
+
+
+class RejectUnstorableInput:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            where = _offending(request)
+        except UnicodeDecodeError:  # an undecodable query string
+            where = "query"
+        if where is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({where: [UNSTORABLE]}, status=400)
+        return HttpResponse(
+            _("The request contains characters that cannot be stored (%(field)s).")
+            % {"field": where},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
