@@ -42,6 +42,14 @@ WORDS = {
 }
 
 
+# Records what the Content-Security-Policy refuses (inline script or style, outside files).
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
 def log_out(page, language: str) -> None:
     page.get_by_role("button", name=WORDS[language]["log out"]).click()
     page.wait_for_load_state()
@@ -155,13 +163,17 @@ def test_outsiders_read_members_only_events_and_the_filters_in_both_languages(pa
         online_url="https://meet.example/a-very-long-meeting-link-that-must-wrap-on-phones",
     )
     EventFactory(title="Open forum", capacity=None)
+    page.add_init_script(WATCH_CSP)
     for language in ("en", "ja"):
         page.goto("/events/")
         if page.evaluate("document.documentElement.lang") != language:
             switch_language(page, language)
         audit(page, "events-list-anonymous")
+        assert page.evaluate("window.__csp") == []
         page.goto(f"/events/{event.pk}/")
         audit(page, "event-members-only")
+        # The JSON-LD block is data, not script: the policy has nothing to refuse.
+        assert page.evaluate("window.__csp") == []
         page.goto("/events/?starts_after=tomorrow")
         assert page.locator("#id_starts_after_errors").is_visible()
         audit(page, "events-list-bad-filter")
