@@ -2,27 +2,16 @@
 event's own time zone."""
 
 import datetime as dt
-import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 
 from events import services
 from events.models import Event, Registration
 from tests.factories import EventFactory, PlatformFactory, StaffFactory, member
+from tests.pages import logged_in, text
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def test_admin_actions_publish_cancel_and_export(mailbox, on_commit):

@@ -1,25 +1,14 @@
 """My events: cancelling with a confirmation step, my registrations, my calendar feed."""
 
-import re
-
 import pytest
 from django.test import Client
 
 from events import services
 from events.models import CalendarFeedToken, Registration
 from tests.factories import EventFactory, member
+from tests.pages import logged_in, text
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def test_cancelling_asks_first_then_frees_the_seat(on_commit, mailbox):

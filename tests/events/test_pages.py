@@ -9,18 +9,9 @@ from events import services
 from events.models import Event, Registration
 from members.models import Sector
 from tests.factories import EventFactory, OrganisationFactory, PlatformFactory, member
+from tests.pages import logged_in, text
 
 pytestmark = pytest.mark.django_db
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
 def test_event_list_page_shows_upcoming_public_events():
