@@ -1,14 +1,20 @@
 import csv
+import datetime as dt
+import zoneinfo
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.functional import cached_property
 
 from events import selectors, services
 from events.models import EVENT_WHEN_WHERE, CalendarFeedToken, Event, Registration
 from events.services.events import EVENT_FIELDS
 from forum_site.admin_actions import error_text, service_action
+from forum_site.i18n import local_time, time_zone_choices
 
 
 class RegistrationInline(admin.TabularInline):
@@ -38,12 +44,74 @@ class RegistrationInline(admin.TabularInline):
         return super().get_queryset(request).select_related("user", "organisation")
 
 
+# The event's moments that staff type as wall-clock times of the event's own zone.
+LOCAL_TIMES = ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"]
+
+
+class WallClockField(forms.SplitDateTimeField):
+    """A date and a time as typed, without a zone: the form gives them the event's zone
+    (not the zone of the staff member's browser or profile)."""
+
+    widget = AdminSplitDateTime
+
+    def compress(self, data_list):
+        if data_list and data_list[0] is not None and data_list[1] is not None:
+            return dt.datetime.combine(*data_list)
+        return super().compress(data_list)
+
+
 class EventAdminForm(forms.ModelForm):
+    """Times are entered and shown in the event's time zone (the field labels name it)."""
+
     online_url = forms.URLField(required=False, assume_scheme="https", max_length=200)
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        initial="Asia/Kolkata",
+        help_text="The event's own time zone: the times below are in this zone.",
+    )
+    starts_at = WallClockField()
+    ends_at = WallClockField()
+    registration_opens_at = WallClockField(required=False)
+    registration_closes_at = WallClockField(
+        required=False, help_text="Empty: registration closes when the event starts."
+    )
 
     class Meta:
         model = Event
         fields = "__all__"  # noqa: DJ007 (the admin narrows this with its fieldsets)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = self.instance.time_zone if self.instance.pk else None
+        labels = {
+            "starts_at": "Starts",
+            "ends_at": "Ends",
+            "registration_opens_at": "Registration opens",
+            "registration_closes_at": "Registration closes",
+        }
+        for name in LOCAL_TIMES:
+            self.fields[name].label = f"{labels[name]} ({zone or 'event time zone'})"
+            value = getattr(self.instance, name) if self.instance.pk else None
+            if value is not None:
+                # Shown as the event's wall clock, whatever zone the staff member is in.
+                self.initial[name] = value.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
+
+    @cached_property
+    def changed_data(self):
+        changed = super().changed_data
+        if "time_zone" in changed:
+            # The same wall-clock time in another zone is another moment.
+            changed += [f for f in LOCAL_TIMES if f not in changed]
+        return changed
+
+    def clean(self):
+        cleaned = super().clean()
+        zone = zoneinfo.ZoneInfo(cleaned.get("time_zone") or self.instance.time_zone or "UTC")
+        for name in LOCAL_TIMES:
+            value = cleaned.get(name)
+            if value is not None and timezone.is_naive(value):
+                cleaned[name] = value.replace(tzinfo=zone)
+        return cleaned
 
     def clean_capacity(self):
         capacity = self.cleaned_data.get("capacity")
@@ -63,7 +131,7 @@ class EventAdmin(admin.ModelAdmin):
         "title",
         "platform",
         "kind",
-        "starts_at",
+        "starts_local",
         "city",
         "status",
         "visibility",
@@ -87,7 +155,8 @@ class EventAdmin(admin.ModelAdmin):
         ),
         (
             "When and where",
-            {"fields": list(EVENT_WHEN_WHERE)},
+            # The zone first: the times after it are typed in that zone.
+            {"fields": ["time_zone", *(f for f in EVENT_WHEN_WHERE if f != "time_zone")]},
         ),
         (
             "Registration",
@@ -116,6 +185,10 @@ class EventAdmin(admin.ModelAdmin):
         ),
         ("Calendar", {"fields": ["sequence", "created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    @admin.display(description="Starts (event's local time)", ordering="starts_at")
+    def starts_local(self, obj: Event) -> str:
+        return local_time(obj.starts_at, obj.time_zone)
 
     def save_model(self, request, obj, form, change):
         values = {f: form.cleaned_data[f] for f in form.changed_data if f in EVENT_FIELDS}

@@ -1,9 +1,19 @@
-"""Emails about registrations, in the person's language, with the event's .ics attached."""
+"""Emails about registrations, in the person's language, with the event's .ics attached.
+
+Times are written in the reader's time zone (their profile's) with the zone named, and in
+the event's own zone where that differs (events.presentation.event_time)."""
 
 from events.calendar import event_ics, event_url
-from events.models import Registration
+from events.models import Event, Registration
+from events.presentation import event_time
 from forum_site.emails import send_email, stable_message_id
-from forum_site.i18n import local_time
+from forum_site.i18n import person_language, person_time_zone
+
+
+def when_for_reader(event: Event, user) -> str:
+    """When `event` starts, as `user` reads it (their language and zone)."""
+    reader_zone = person_time_zone(user, default=event.time_zone)
+    return event_time(event.starts_at, event.time_zone, reader_zone, person_language(user))
 
 
 def send_registration_email(registration: Registration, kind: str) -> int:
@@ -11,8 +21,7 @@ def send_registration_email(registration: Registration, kind: str) -> int:
     user = registration.user
     if not user.email:
         return 0
-    profile = getattr(user, "profile", None)
-    language = getattr(profile, "language", "en") or "en"
+    language = person_language(user)
     event = registration.event
     attachments = []
     if kind in {"confirmed", "promoted", "event_cancelled"}:
@@ -25,7 +34,7 @@ def send_registration_email(registration: Registration, kind: str) -> int:
             "registration": registration,
             "event": event,
             "person": user.get_full_name() or user.get_username(),
-            "starts": local_time(event.starts_at, event.time_zone, language),
+            "starts": when_for_reader(event, user),
             "event_url": event_url(event),
         },
         attachments=attachments,

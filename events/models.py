@@ -33,6 +33,12 @@ class EventStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
 
 
+class RegistrationWindow(models.TextChoices):
+    NOT_YET = "not_yet", _("Registration not open yet")
+    OPEN = "open", _("Registration open")
+    CLOSED = "closed", _("Registration closed")
+
+
 # When and where an event takes place: a change to any of these (or to the status) is a
 # new revision for calendar apps (RFC 5545 SEQUENCE).
 EVENT_WHEN_WHERE = (
@@ -147,6 +153,19 @@ class Event(models.Model):
         if self.capacity is None:
             return None
         return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def registration_deadline(self):
+        """Without a closing time, registration closes when the event starts."""
+        return self.registration_closes_at or self.starts_at
+
+    def registration_window(self, now) -> str:
+        """Where `now` falls in the registration window (a RegistrationWindow value)."""
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return RegistrationWindow.NOT_YET
+        if now >= self.registration_deadline:
+            return RegistrationWindow.CLOSED
+        return RegistrationWindow.OPEN
 
     def location_text(self) -> str:
         parts = [p for p in (self.venue, self.address, self.city) if p]

@@ -1,5 +1,7 @@
 """Reads of events and registrations shared by the API, the pages, the admin and tasks."""
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import IntegerField, Q, QuerySet, Subquery
@@ -21,29 +23,67 @@ from members.selectors import organisation_ids_represented
 LISTED_STATUSES = [EventStatus.PUBLISHED, EventStatus.COMPLETED, EventStatus.CANCELLED]
 
 
+def approved_memberships() -> QuerySet[Membership]:
+    """Memberships that count: an approved member of a platform may register for its
+    members-only events."""
+    return Membership.objects.filter(status=Membership.Status.APPROVED)
+
+
 def member_platform_ids(user: AbstractBaseUser) -> QuerySet:
     """Platforms where one of the person's organisations is an approved member (subquery)."""
-    return Membership.objects.filter(
-        organisation_id__in=organisation_ids_represented(user), status=Membership.Status.APPROVED
-    ).values("platform_id")
+    return (
+        approved_memberships()
+        .filter(organisation_id__in=organisation_ids_represented(user))
+        .values("platform_id")
+    )
 
 
 def event_visibility_q(user: AbstractBaseUser | AnonymousUser | None) -> Q:
-    """Which events a person may see. Staff: all. Others: never drafts; public events;
-    members-only events of their platforms; invitation-only events they are registered for.
+    """Which events a person may see. Staff: all. Others: never drafts; public and
+    members-only events (outsiders read a members-only event and are told how to join;
+    registering still needs a membership: `organisations_admitted`); invitation-only
+    events only when they are registered for them.
 
     One Q built from subqueries, so the list costs no extra query per user.
     """
     if user is not None and user.is_authenticated and user.is_staff:
         return Q()
     listed = Q(status__in=LISTED_STATUSES)
+    open_to_read = Q(visibility__in=[EventVisibility.PUBLIC, EventVisibility.MEMBERS])
     if user is None or not user.is_authenticated:
-        return listed & Q(visibility=EventVisibility.PUBLIC)
+        return listed & open_to_read
     return listed & (
-        Q(visibility=EventVisibility.PUBLIC)
-        | Q(visibility=EventVisibility.MEMBERS, platform_id__in=member_platform_ids(user))
-        | Q(pk__in=Registration.objects.filter(user=user).values("event_id"))
+        open_to_read | Q(pk__in=Registration.objects.filter(user=user).values("event_id"))
     )
+
+
+def organisations_admitted(
+    *, event: Event, user: AbstractBaseUser, organisation_ids: Collection[int]
+) -> set[int]:
+    """Of `organisation_ids`, those `user` may register `event` for, by its visibility:
+    any for a public event; approved members of the event's platform for a members-only
+    one; any once the person was admitted through an invitation for an invitation-only
+    one. (The invitations app admits people by registering them with `via_invitation`.)
+    """
+    wanted = set(organisation_ids)
+    if not wanted or event.visibility == EventVisibility.PUBLIC:
+        return wanted
+    if event.visibility == EventVisibility.MEMBERS:
+        return set(
+            approved_memberships()
+            .filter(organisation_id__in=wanted, platform_id=event.platform_id)
+            .values_list("organisation_id", flat=True)
+        )
+    admitted = Registration.objects.filter(event_id=event.pk, user=user, via_invitation=True)
+    return wanted if admitted.exists() else set()
+
+
+def member_platform_id_set(user: AbstractBaseUser | AnonymousUser) -> set[int]:
+    """The platforms the person's organisations are approved members of (one query; none
+    for anonymous visitors): pages use it to tell outsiders how to join."""
+    if not user.is_authenticated:
+        return set()
+    return set(member_platform_ids(user).values_list("platform_id", flat=True))
 
 
 def event_rows_for_user(user) -> QuerySet[Event]:
@@ -112,6 +152,25 @@ def registration_list_for_user(user) -> QuerySet[Registration]:
         Registration.objects.filter(user=user)
         .select_related("event", "event__platform", "organisation")
         .order_by("-event__starts_at", "-id")
+    )
+
+
+def upcoming_registrations_for_user(user, *, now) -> QuerySet[Registration]:
+    """My active registrations for events not yet over, soonest first."""
+    return (
+        registration_list_for_user(user)
+        .filter(ACTIVE_REGISTRATION, event__ends_at__gte=now)
+        .exclude(event__status=EventStatus.DRAFT)
+        .order_by("event__starts_at", "id")
+    )
+
+
+def past_registrations_for_user(user, *, now, limit: int = 50) -> QuerySet[Registration]:
+    """My cancelled registrations and those of events that are over, latest first."""
+    return (
+        registration_list_for_user(user)
+        .filter(~ACTIVE_REGISTRATION | Q(event__ends_at__lt=now))
+        .exclude(event__status=EventStatus.DRAFT)[:limit]
     )
 
 

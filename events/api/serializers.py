@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from events.calendar import event_url
@@ -167,16 +168,17 @@ class RegisterSerializer(serializers.Serializer):
 
 
 def registration_message(registration: Registration) -> str:
+    """What a registration's state means for the person, in their language."""
     if registration.status == Registration.Status.WAITLISTED:
-        return (
-            f"The event is full. You are number {registration.waitlist_position} on the "
-            f"waitlist; we will email you if a seat becomes free."
-        )
+        return _(
+            "The event is full. You are number %(position)s on the waitlist; we will email "
+            "you if a seat becomes free."
+        ) % {"position": registration.waitlist_position}
     if registration.status == Registration.Status.CONFIRMED:
-        return "You are confirmed."
+        return _("You are confirmed.")
     if registration.status == Registration.Status.CANCELLED:
-        return "Your registration is cancelled."
-    return "You have been checked in."
+        return _("Your registration is cancelled.")
+    return _("You have been checked in.")
 
 
 class RegistrationSerializer(serializers.ModelSerializer):

@@ -7,7 +7,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.filters import OrderingFilter
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -97,9 +97,9 @@ class _EventPagination(Pagination):
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EventDetailSerializer
     pagination_class = _EventPagination
-    filter_backends = [LeanFilterBackend, SearchFilter, OrderingFilter]
+    # `search` is one of EventFilter's filters (the events page uses the same class).
+    filter_backends = [LeanFilterBackend, OrderingFilter]
     filterset_class = EventFilter
-    search_fields = ["title", "title_ja", "description", "venue", "city"]
     ordering_fields = ["starts_at", "title", "city"]
     ordering = ["starts_at", "id"]
 

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from events.emails import send_registration_email
 from events.models import (
@@ -22,46 +24,54 @@ from events.models import (
     EventVisibility,
     Registration,
     RegistrationStatus,
+    RegistrationWindow,
 )
-from forum_site.i18n import local_time
+from events.selectors import organisations_admitted
+from forum_site.i18n import local_time, localized
 from forum_site.locking import lock_row
 from forum_site.permissions import require_staff
-from members.models import Membership, Organisation
+from members.models import Organisation
 from members.selectors import organisation_acting_for
 
-BUSY = "Many people are registering for this event right now; please try again."
+BUSY = gettext_noop("Many people are registering for this event right now; please try again.")
 
 
 def lock_event(event_id: int) -> Event:
     """The single place where a transaction locks an event (must run inside atomic)."""
-    return lock_row(Event, event_id, busy=BUSY)
+    return lock_row(Event, event_id, busy=_(BUSY))
 
 
 def _organisation(user: AbstractBaseUser, organisation: Organisation | None) -> Organisation:
     return organisation_acting_for(
         user=user,
         organisation=organisation,
-        none="You register on behalf of an organisation, and you do not represent one yet. "
-        "Register your organisation first.",
-        several="You represent several organisations; choose the one you are registering for.",
+        none=_(
+            "You register on behalf of an organisation, and you do not represent one yet. "
+            "Register your organisation first."
+        ),
+        several=_("You represent several organisations; choose the one you are registering for."),
     )
 
 
 def _check_open(event: Event, now) -> None:
     """Refuse registrations the event's status or registration window does not allow."""
     if event.status == EventStatus.DRAFT:
-        raise ValidationError("This event has not been published yet; registration is not open.")
+        raise ValidationError(_("This event has not been published yet; registration is not open."))
     if event.status == EventStatus.CANCELLED:
-        raise ValidationError("This event has been cancelled.")
+        raise ValidationError(_("This event has been cancelled."))
     if event.status == EventStatus.COMPLETED or event.ends_at <= now:
-        raise ValidationError("This event has already taken place.")
-    if event.registration_opens_at and now < event.registration_opens_at:
+        raise ValidationError(_("This event has already taken place."))
+    window = event.registration_window(now)
+    if window == RegistrationWindow.NOT_YET:
         raise ValidationError(
-            f"Registration opens on {local_time(event.registration_opens_at, event.time_zone)}."
+            _("Registration opens on %(when)s.")
+            % {"when": local_time(event.registration_opens_at, event.time_zone)}
         )
-    closes = event.registration_closes_at or event.starts_at
-    if now >= closes:
-        raise ValidationError(f"Registration closed on {local_time(closes, event.time_zone)}.")
+    if window == RegistrationWindow.CLOSED:
+        raise ValidationError(
+            _("Registration closed on %(when)s.")
+            % {"when": local_time(event.registration_deadline, event.time_zone)}
+        )
 
 
 def _check_visibility(
@@ -69,31 +79,30 @@ def _check_visibility(
 ) -> None:
     if via_invitation or event.visibility == EventVisibility.PUBLIC:
         return
-    if event.visibility == EventVisibility.MEMBERS:
-        approved = Membership.objects.filter(
-            organisation=organisation,
-            platform_id=event.platform_id,
-            status=Membership.Status.APPROVED,
-        ).exists()
-        if not approved:
-            raise PermissionDenied(
-                f"This event is for members of {event.platform} only, and {organisation} "
-                f"is not an approved member."
-            )
-        return
     # Admitted once through an invitation (the invitations app passes via_invitation), a
     # person stays admitted: they may register again after cancelling.
-    admitted = Registration.objects.filter(event_id=event.pk, user=user, via_invitation=True)
-    if not admitted.exists():
-        raise PermissionDenied("This event is by invitation only.")
+    if organisations_admitted(event=event, user=user, organisation_ids=[organisation.pk]):
+        return
+    if event.visibility == EventVisibility.MEMBERS:
+        raise PermissionDenied(
+            _(
+                "This event is for members of %(platform)s only, and %(organisation)s is not an approved member."
+            )
+            % {
+                "platform": localized(event.platform, "name"),
+                "organisation": localized(organisation, "name"),
+            }
+        )
+    raise PermissionDenied(_("This event is by invitation only."))
 
 
 def _already_registered(existing: Registration) -> ValidationError:
     if existing.status == RegistrationStatus.WAITLISTED:
         return ValidationError(
-            f"You are already on the waitlist for this event (position {existing.waitlist_position})."
+            _("You are already on the waitlist for this event (position %(position)s).")
+            % {"position": existing.waitlist_position}
         )
-    return ValidationError("You are already registered for this event.")
+    return ValidationError(_("You are already registered for this event."))
 
 
 def _shift_waitlist(event_id: int, *, after: int, by: int) -> None:
@@ -195,9 +204,15 @@ def registration_create(
             ).count()
             if held >= locked.max_per_organisation:
                 raise ValidationError(
-                    f"{organisation} already holds {held} of the "
-                    f"{locked.max_per_organisation} places one organisation may take at "
-                    f"this event."
+                    _(
+                        "%(organisation)s already holds %(held)s of the %(limit)s places one "
+                        "organisation may take at this event."
+                    )
+                    % {
+                        "organisation": localized(organisation, "name"),
+                        "held": held,
+                        "limit": locked.max_per_organisation,
+                    }
                 )
         registration = Registration(
             event=locked, user=user, organisation=organisation, via_invitation=via_invitation
@@ -215,7 +230,7 @@ def registration_create(
                 registration.save()
         except IntegrityError:
             # Only reachable if a write bypassed the lock; the constraint keeps data right.
-            raise ValidationError("You are already registered for this event.")
+            raise ValidationError(_("You are already registered for this event."))
         Event.objects.filter(pk=locked.pk).update(**counter)
         notify_after_commit([registration.pk])
     event.seats_taken = locked.seats_taken + (registration.status == RegistrationStatus.CONFIRMED)
@@ -225,23 +240,28 @@ def registration_create(
     return registration
 
 
+def registration_cancellable(event: Event, now) -> bool:
+    """People cancel their own registration until the event starts (staff at any time)."""
+    return event.starts_at > now
+
+
 def registration_cancel(*, actor: AbstractBaseUser, registration: Registration) -> Registration:
     """Cancel a registration; a freed seat goes to the first person on the waitlist."""
     if registration.user_id != actor.pk and not actor.is_staff:
-        raise PermissionDenied("You can only cancel your own registrations.")
+        raise PermissionDenied(_("You can only cancel your own registrations."))
     now = timezone.now()
     with transaction.atomic():
         event = lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status == RegistrationStatus.CANCELLED:
-            raise ValidationError("This registration is already cancelled.")
+            raise ValidationError(_("This registration is already cancelled."))
         if registration.status == RegistrationStatus.ATTENDED:
             raise ValidationError(
-                "You have been checked in; the registration can no longer be cancelled."
+                _("You have been checked in; the registration can no longer be cancelled.")
             )
-        if not actor.is_staff and event.starts_at <= now:
+        if not actor.is_staff and not registration_cancellable(event, now):
             raise ValidationError(
-                "The event has already started; the registration can no longer be cancelled."
+                _("The event has already started; the registration can no longer be cancelled.")
             )
         was = registration.status
         position = registration.waitlist_position
@@ -270,7 +290,7 @@ def registration_cancel_for_event(*, actor: AbstractBaseUser, event: Event) -> R
         ACTIVE_REGISTRATION, event_id=event.pk, user=actor
     ).first()
     if registration is None:
-        raise ValidationError("You are not registered for this event.")
+        raise ValidationError(_("You are not registered for this event."))
     return registration_cancel(actor=actor, registration=registration)
 
 
@@ -302,7 +322,9 @@ def registration_notify(*, registration_id: int) -> str | None:
     Returns the email sent ("confirmed", "waitlisted", "promoted", "event_cancelled") or None.
     """
     registration = (
-        Registration.objects.select_related("event", "event__platform", "user", "organisation")
+        Registration.objects.select_related(
+            "event", "event__platform", "user", "user__profile", "organisation"
+        )
         .filter(pk=registration_id)
         .first()
     )

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from events.calendar import event_ics, event_url
+from events.emails import when_for_reader
 from events.models import EventStatus, Registration, RegistrationReminder, RegistrationStatus
 from forum_site.emails import build_email, stable_message_id
 from forum_site.i18n import local_time, localized, person_language, person_time_zone
@@ -55,7 +56,6 @@ def event_reminders_send(*, registration_ids: Sequence[int]) -> int:
                 continue  # reminded already (another run got here first)
             event = registration.event
             language = person_language(user)
-            tz = person_time_zone(user, default=event.time_zone)
             try:
                 message = build_email(
                     template="events/email/registration_reminder",
@@ -66,7 +66,12 @@ def event_reminders_send(*, registration_ids: Sequence[int]) -> int:
                         "event": event,
                         "person": user.get_full_name() or user.get_username(),
                         "title": localized(event, "title", language),
-                        "starts": local_time(event.starts_at, tz, language),
+                        "starts": when_for_reader(event, user),
+                        "starts_short": local_time(
+                            event.starts_at,
+                            person_time_zone(user, default=event.time_zone),
+                            language,
+                        ),
                         "location": event.location_text(),
                         "event_url": event_url(event),
                     },

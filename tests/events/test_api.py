@@ -40,9 +40,12 @@ def test_event_list_visibility_by_person():
     forum_member = member(platform=forum)
     guest = member()
     services.registration_create(actor=guest, event=invited, via_invitation=True)
-    assert titles(client_for().get("/api/v1/events/")) == ["Public"]
-    assert titles(client_for(forum_member).get("/api/v1/events/")) == ["Public", "Forum members"]
-    assert titles(client_for(guest).get("/api/v1/events/")) == ["Public", "Invitation"]
+    # Members-only events are listed for everyone (registering needs the membership);
+    # invitation-only ones only for people registered for them; drafts only for staff.
+    readable = ["Public", "Forum members", "Council members"]
+    assert titles(client_for().get("/api/v1/events/")) == readable
+    assert titles(client_for(forum_member).get("/api/v1/events/")) == readable
+    assert titles(client_for(guest).get("/api/v1/events/")) == [*readable, "Invitation"]
     assert titles(client_for(StaffFactory()).get("/api/v1/events/")) == [
         "Public",
         "Draft",
@@ -159,11 +162,29 @@ def test_event_detail_shows_seats_waitlist_and_my_registration():
 
 def test_event_detail_hidden_events_are_404():
     draft = EventFactory(status="draft")
-    members_only = EventFactory(visibility="members")
+    invitation_only = EventFactory(visibility="invitation")
     client = client_for(member())
     assert client.get(f"/api/v1/events/{draft.pk}/").status_code == 404
-    assert client.get(f"/api/v1/events/{members_only.pk}/").status_code == 404
+    assert client.get(f"/api/v1/events/{invitation_only.pk}/").status_code == 404
     assert client.post(f"/api/v1/events/{draft.pk}/register/").status_code == 404
+    assert client.post(f"/api/v1/events/{invitation_only.pk}/register/").status_code == 404
+
+
+def test_members_only_event_is_readable_by_outsiders_who_cannot_register():
+    platform = PlatformFactory(name="Business Council")
+    members_only = EventFactory(platform=platform, visibility="members")
+    assert client_for().get(f"/api/v1/events/{members_only.pk}/").status_code == 200
+    outsider = client_for(member(organisation=OrganisationFactory(name="Outside Ltd")))
+    assert outsider.get(f"/api/v1/events/{members_only.pk}/").json()["visibility"] == "members"
+    response = outsider.post(f"/api/v1/events/{members_only.pk}/register/")
+    assert (response.status_code, response.json()) == (
+        403,
+        {
+            "detail": "This event is for members of Business Council only, and Outside Ltd "
+            "is not an approved member."
+        },
+    )
+    assert Registration.objects.count() == 0
 
 
 def test_register_and_cancel_through_the_api():

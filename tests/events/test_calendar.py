@@ -111,9 +111,14 @@ def test_platform_feed_lists_public_events_only():
 def test_public_event_ics_page_needs_no_login_but_hides_private_events():
     public = EventFactory(slug="public-forum")
     members_only = EventFactory(visibility="members")
+    invitation_only = EventFactory(visibility="invitation")
+    draft = EventFactory(status="draft")
     response = Client().get(f"/events/{public.pk}.ics")
     assert response.status_code == 200
     assert [str(e["UID"]) for e in parse(response.content).walk("VEVENT")] == [
         f"event-{public.pk}@127.0.0.1"
     ]
-    assert Client().get(f"/events/{members_only.pk}.ics").status_code == 404
+    # Members-only events are readable by everyone (only registering needs a membership).
+    assert Client().get(f"/events/{members_only.pk}.ics").status_code == 200
+    assert Client().get(f"/events/{invitation_only.pk}.ics").status_code == 404
+    assert Client().get(f"/events/{draft.pk}.ics").status_code == 404
