@@ -94,8 +94,8 @@ def feed_url(token) -> str:
 def event_vevent(event) -> icalendar.Event:
     status = {"cancelled": "CANCELLED", "draft": "TENTATIVE"}.get(event.status, "CONFIRMED")
     description = event.description
-    if event.online_url:
-        description = f"{description}\n\nOnline: {event.online_url}".strip()
+    if event.shown_online_url:
+        description = f"{description}\n\nOnline: {event.shown_online_url}".strip()
     return build_vevent(
         uid=uid_for("event", event.pk),
         summary=event.title,

@@ -167,10 +167,17 @@ class Event(models.Model):
             return RegistrationWindow.CLOSED
         return RegistrationWindow.OPEN
 
+    @property
+    def shown_online_url(self) -> str:
+        """The online link as the reader may see it: events read through
+        `events.selectors` carry `online_link` (empty for outsiders of a members-only event);
+        an event read directly (a registrant's email, their own feed) shows its link."""
+        return getattr(self, "online_link", self.online_url)
+
     def location_text(self) -> str:
         parts = [p for p in (self.venue, self.address, self.city) if p]
-        if self.online_url:
-            parts.append(self.online_url)
+        if self.shown_online_url:
+            parts.append(self.shown_online_url)
         return ", ".join(parts)
 
 

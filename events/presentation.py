@@ -106,8 +106,8 @@ def _location(event: Event) -> list[dict]:
         if event.city:
             address["addressLocality"] = event.city
         places.append({"@type": "Place", "name": event.venue or event.city, "address": address})
-    if event.online_url:
-        places.append({"@type": "VirtualLocation", "url": event.online_url})
+    if event.shown_online_url:
+        places.append({"@type": "VirtualLocation", "url": event.shown_online_url})
     return places
 
 

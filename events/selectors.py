@@ -4,7 +4,7 @@ from collections.abc import Collection
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
-from django.db.models import IntegerField, Q, QuerySet, Subquery
+from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -86,9 +86,32 @@ def member_platform_id_set(user: AbstractBaseUser | AnonymousUser) -> set[int]:
     return set(member_platform_ids(user).values_list("platform_id", flat=True))
 
 
+def online_link_q(user: AbstractBaseUser | AnonymousUser | None) -> Q:
+    """Whose eyes an event's online link is for: everyone for a public event; staff; the
+    people of approved members for a members-only one; the registered for an
+    invitation-only one (only they see the event at all)."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Q(pk__isnull=False)  # every event (When() needs a condition)
+    public = Q(visibility=EventVisibility.PUBLIC)
+    if user is None or not user.is_authenticated:
+        return public
+    return (
+        public
+        | Q(visibility=EventVisibility.MEMBERS, platform_id__in=member_platform_ids(user))
+        | Q(visibility=EventVisibility.INVITATION)
+    )
+
+
 def event_rows_for_user(user) -> QuerySet[Event]:
-    """Visible events without joins: for `.values()` lists (the count query stays cheap)."""
-    return Event.objects.filter(event_visibility_q(user))
+    """Visible events without joins: for `.values()` lists (the count query stays cheap).
+    Each carries `online_link`: its online URL, or "" where the reader may not have it."""
+    return Event.objects.filter(event_visibility_q(user)).annotate(
+        online_link=Case(
+            When(online_link_q(user), then=F("online_url")),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
 
 
 class CountOf(Subquery):

@@ -20,7 +20,7 @@ LIST_FIELDS = [
     "venue",
     "city",
     "country",
-    "online_url",
+    "online_link",
     "capacity",
     "seats_taken",
     "waitlist_length",
@@ -85,7 +85,7 @@ def event_list_rows(rows: list[dict], sectors: dict[int, list[str]]) -> list[dic
                 "venue": r["venue"],
                 "city": r["city"],
                 "country": r["country"],
-                "online_url": r["online_url"],
+                "online_url": r["online_link"],
                 "capacity": capacity,
                 "seats_left": None if capacity is None else max(capacity - r["seats_taken"], 0),
                 "waitlist_length": r["waitlist_length"],
@@ -113,6 +113,11 @@ class EventDetailSerializer(serializers.ModelSerializer):
         slug_field="name", many=True, read_only=True, source="organiser_organisations"
     )
     seats_left = serializers.IntegerField(read_only=True, allow_null=True)
+    online_url = serializers.CharField(
+        source="shown_online_url",
+        read_only=True,
+        help_text="The online link; empty for people who may not attend (members-only).",
+    )
     my_registration = serializers.SerializerMethodField()
     ics_url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()

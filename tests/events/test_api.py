@@ -393,3 +393,24 @@ def test_openapi_schema_of_event_routes_builds():
         "/api/v1/registrations/{id}/",
         "/api/v1/registrations/{id}/cancel/",
     ]
+
+
+def test_a_members_only_events_online_link_is_for_members():
+    platform = PlatformFactory()
+    event = EventFactory(
+        platform=platform, visibility="members", online_url="https://meet.example/secret"
+    )
+    outsider, insider = APIClient(), APIClient()
+    outsider.force_authenticate(member())
+    insider.force_authenticate(member(platform=platform))
+    for path in ("/api/v1/events/", f"/api/v1/events/{event.pk}/"):
+        seen = outsider.get(path).json()
+        seen = seen["results"][0] if "results" in seen else seen
+        assert seen["online_url"] == ""
+        shown = insider.get(path).json()
+        shown = shown["results"][0] if "results" in shown else shown
+        assert shown["online_url"] == "https://meet.example/secret"
+    ics = APIClient().get(f"/events/{event.pk}.ics").content.decode()
+    assert "meet.example" not in ics
+    page = outsider.get(f"/events/{event.pk}/").content.decode()
+    assert "meet.example" not in page
