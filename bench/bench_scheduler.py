@@ -4,8 +4,7 @@ Run as `.venv/bin/python bench/bench_scheduler.py`. Prints one line per figure:
 
     BENCH name=<dotted.name> value=<n> unit=<u> baseline=<n|-> ratio=<n|->
 
-The published B2B instances are read from ../shared/benchmarks/b2b (beside the repository)
-and skipped with a message when absent. Each case runs in a child process so that its peak
+The published B2B instances are read from bench/data/b2b (see its README.md). Each case runs in a child process so that its peak
 resident memory (OR-Tools allocates natively, out of tracemalloc's sight) is measured with
 getrusage(RUSAGE_CHILDREN).
 """
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-B2B = REPO.parent / "shared" / "benchmarks" / "b2b"
+B2B = REPO / "bench" / "data" / "b2b"
 WORKERS = 2
 PUBLISHED = {"tic-12": 0, "forumt-14": 5}  # optimum total breaks (Bofill et al., JAIR 2022)
 

@@ -1,6 +1,6 @@
 """Parsing and validation of a `forum-schedule/1` problem into immutable dataclasses.
 
-The contract is /work/shared/scheduling-format.md (a copy of its summary is in README.md).
+The contract is docs/scheduling-format.md (a summary is in this package's README.md).
 Everything the solver and the checker read goes through `load_problem`, so a malformed
 problem is rejected once, here, with a `ProblemError` whose message starts with the path
 of the offending key (``meetings[3].participants[1]: unknown participant 'x'``). Unknown

@@ -19,7 +19,7 @@ from events.scheduling import ProblemError, check, load_problem, solve, solve_de
 from events.scheduling.generate import generate_delegation
 
 REPO = Path(__file__).resolve().parents[2]
-B2B = REPO.parent / "shared" / "benchmarks" / "b2b"
+B2B = REPO / "bench" / "data" / "b2b"
 
 
 def slot(
@@ -641,10 +641,7 @@ def test_cli_invalid_json_and_missing_file_exit_2(tmp_path: Path):
 
 
 def _b2b(name: str) -> dict[str, Any]:
-    path = B2B / f"{name}.json"
-    if not path.exists():
-        pytest.skip(f"published instance {path} absent (../shared/benchmarks/b2b)")
-    return json.loads(path.read_text())
+    return json.loads((B2B / f"{name}.json").read_text())
 
 
 def test_tic12_reaches_published_optimum():
