@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from typing import Any
 
 from ortools.sat.python import cp_model
 
-from ..problem import SOLUTION_FORMAT, Meeting, Problem
-from .analysis import Analysis
+from ..problem import SOLUTION_FORMAT, Meeting, Problem, slot_minutes
+from .analysis import Analysis, _breaks_of
 from .model import _build, _params
 
 # --------------------------------------------------------------------------- reasons
@@ -66,26 +67,93 @@ def _solution(
     seconds: float,
     pb: Problem,
 ) -> dict[str, Any]:
+    visits = bool(pb.locations or pb.travel)
     scheduled = []
     by_slot: dict[int, list[Meeting]] = defaultdict(list)
     for mid, s in placed.items():
         by_slot[s].append(pb.meeting_by_id[mid])
     # Tables are interchangeable, so they are numbered after solving, in problem order,
-    # which keeps the output deterministic.
+    # which keeps the output deterministic. Meetings at a site use no table.
     for s in sorted(by_slot):
-        for table, m in enumerate(sorted(by_slot[s], key=lambda m: m.index), start=1):
-            scheduled.append({"meeting": m.id, "slot": pb.slots[s].id, "table": table})
-    return {
+        table = 0
+        for m in sorted(by_slot[s], key=lambda m: m.index):
+            entry: dict[str, Any] = {"meeting": m.id, "slot": pb.slots[s].id, "table": None}
+            if m.location is None:
+                table += 1
+                entry["table"] = table
+            if visits:
+                entry["location"] = pb.place(m, pb.slots[s])
+            scheduled.append(entry)
+    objective: dict[str, int] = {"scheduled_weight": weight, "breaks": breaks}
+    if pb.previous is not None:
+        objective["moved"] = moved_of(pb, placed) or 0
+    out: dict[str, Any] = {
         "format": SOLUTION_FORMAT,
         "status": status,
         "scheduled": scheduled,
         "unscheduled": [
             {"meeting": m.id, "reason": reasons[m.id]} for m in pb.meetings if m.id not in placed
         ],
-        "objective": {"scheduled_weight": weight, "breaks": breaks},
+        "objective": objective,
         "bound": {} if bound is None else {"breaks": bound},
-        "seconds": round(seconds, 3),
     }
+    if pb.travel:
+        out["travel"] = itinerary(pb, placed)[1]
+    out["seconds"] = round(seconds, 3)
+    return out
+
+
+def moved_of(pb: Problem, placed: dict[str, int]) -> int | None:
+    """Meetings of `previous` now in another slot or not scheduled (None without previous)."""
+    if pb.previous is None:
+        return None
+    return sum(
+        1
+        for mid, sid in pb.previous.items()
+        if mid not in placed or pb.slots[placed[mid]].id != sid
+    )
+
+
+def itinerary(pb: Problem, placed: dict[str, int]) -> tuple[int, list[dict[str, Any]]]:
+    """Breaks under the travel rule (idle slots a trip needs are no break) and the travel
+    legs, per participant in problem order, then in time order."""
+    stops: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for mid, s in placed.items():
+        m = pb.meeting_by_id[mid]
+        for p in m.participants:
+            stops[p].append((s, pb.place(m, pb.slots[s])))
+    breaks = 0
+    legs: list[dict[str, Any]] = []
+    for person in pb.participants:
+        agenda = sorted(stops.get(person.id, []))
+        for (a, here), (b, there) in itertools.pairwise(agenda):
+            sa, sb = pb.slots[a], pb.slots[b]
+            if sa.day != sb.day:
+                continue
+            need = pb.travel_minutes(here, there)
+            if need:
+                legs.append(
+                    {
+                        "participant": person.id,
+                        "from": here,
+                        "to": there,
+                        "after_slot": sa.id,
+                        "before_slot": sb.id,
+                        "minutes": need,
+                    }
+                )
+            if b == a + 1:
+                continue
+            earlier = pb.slots[b - 1]
+            if need and slot_minutes(earlier)[0] < slot_minutes(sa)[1] + need:
+                continue  # the idle run is the trip
+            breaks += 1
+    return breaks, legs
+
+
+def contract_breaks(pb: Problem, placed: dict[str, int]) -> int:
+    """The breaks the contract counts (with the travel rule when there is travel)."""
+    return itinerary(pb, placed)[0] if pb.travel else _breaks_of(pb, placed)
 
 
 def _infeasible_reasons(an: Analysis, workers: int, seed: int, budget: float) -> dict[str, str]:

@@ -30,6 +30,8 @@ def slot_groups(an: Analysis) -> list[list[int]] | None:
     live = [m for m in pb.meetings if an.allowed[m.id]]
     if any(m.after for m in pb.meetings) or any(len(m.participants) != 2 for m in live):
         return None
+    if pb.travel or any(m.location for m in live):
+        return None  # visits and travel tie slots to places and times: classes are not exact
     side: dict[str, int] = {}
     adjacent: dict[str, list[str]] = defaultdict(list)
     for m in live:
@@ -67,6 +69,7 @@ def _weight_grouped(
     workers: int,
     seed: int,
     callback: cp_model.CpSolverSolutionCallback,
+    previous: dict[str, int] | None = None,
 ) -> tuple[int, dict[str, int] | None, float]:
     """Maximise the optional weight choosing a slot class per meeting, then give every
     meeting a slot of its class (a small feasibility problem per class, always feasible).
@@ -83,7 +86,8 @@ def _weight_grouped(
         for m in pb.meetings
         if an.allowed[m.id]
     }
-    code, chosen, bound = _weight_mip(pb, groups, options, limit)
+    prev_group = {m: group_of[s] for m, s in (previous or {}).items() if s in group_of}
+    code, chosen, bound = _weight_mip(pb, groups, options, limit, prev_group)
     if chosen is None:
         code, chosen, bound = _weight_cpsat(
             pb, groups, options, group_of, hint, limit, workers, seed, callback
@@ -107,7 +111,10 @@ def _weight_grouped(
             for lits in busy.values():
                 if len(lits) > 1:
                     sub.add_at_most_one(lits)
-        sat = _params(max(1.0, limit), workers, seed, sat=True)
+        stay = [x[m, s] for m, s in (previous or {}).items() if (m, s) in x]
+        if stay:  # re-planning: as many meetings as possible keep their previous slot
+            sub.maximize(sum(stay))
+        sat = _params(max(1.0, limit), workers, seed, sat=not stay)
         if sat.solve(sub) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return cp_model.UNKNOWN, None, bound
         placed.update((mid, s) for (mid, s), v in x.items() if sat.boolean_value(v))
@@ -115,8 +122,15 @@ def _weight_grouped(
 
 
 def _weight_mip(
-    pb: Problem, groups: list[list[int]], options: dict[str, list[int]], limit: float
+    pb: Problem,
+    groups: list[list[int]],
+    options: dict[str, list[int]],
+    limit: float,
+    prev_group: dict[str, int] | None = None,
 ) -> tuple[int, dict[int, list[str]] | None, float]:
+    """The class model by MIP. With `prev_group` (re-planning), keeping a previous meeting in
+    its previous class is worth 1 and a unit of weight more than all of them together, so
+    the weight stays first and the fewest meetings leave their half-day."""
     from ortools.linear_solver import pywraplp
 
     mip = pywraplp.Solver.CreateSolver("SCIP") or pywraplp.Solver.CreateSolver("CBC")
@@ -127,6 +141,7 @@ def _weight_mip(
     per_group: dict[int, list[Any]] = defaultdict(list)
     per_pg: dict[tuple[str, int], list[Any]] = defaultdict(list)
     objective = []
+    scale = len(prev_group or {}) + 1
     for mid, gs in options.items():
         m = pb.meeting_by_id[mid]
         for g in gs:
@@ -136,7 +151,9 @@ def _weight_mip(
             for p in m.participants:
                 per_pg[p, g].append(v)
             if not m.required:
-                objective.append(m.weight * v)
+                objective.append(scale * m.weight * v)
+            if prev_group and prev_group.get(mid) == g:
+                objective.append(v)
         row = sum(y[mid, g] for g in gs)
         mip.Add(row == 1 if m.required else row <= 1)
     for g, lits in per_group.items():
@@ -156,6 +173,7 @@ def _weight_mip(
             chosen[g].append(mid)
     optimal = status == pywraplp.Solver.OPTIMAL
     bound = mip.Objective().Value() if optimal else mip.Objective().BestBound()
+    bound = math.floor(bound / scale + 1e-6) if scale > 1 else bound
     return (cp_model.OPTIMAL if optimal else cp_model.FEASIBLE), chosen, bound
 
 
