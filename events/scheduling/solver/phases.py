@@ -212,7 +212,7 @@ def _has_visits(pb: Problem) -> bool:
 
 def _solve_sat(run: Run) -> SolveResult:
     """All meetings required: the SAT portfolio minimises breaks (sat.py)."""
-    run.result.method = "sat"
+    run.result.method = "sat+cp-sat" if run.workers >= 2 else "sat"
     run.monitor.phase = "sat"
     run.result.weight_bound = 0
 
@@ -223,15 +223,26 @@ def _solve_sat(run: Run) -> SolveResult:
             run.monitor.update(bound=bound)
 
     started = time.perf_counter()
-    outcome = sat.solve_sat(
-        run.an,
-        keep=None,
-        deadline=run.deadline,
-        workers=run.workers,
-        t0=run.t0,
-        report=report,
-        stopped=run.monitor.stopped,
-    )
+    if run.workers >= 2:
+        from .portfolio import run_portfolio
+
+        outcome, best = run_portfolio(run)
+        if best.infeasible:
+            outcome.infeasible = True
+        if best.breaks is not None and (outcome.breaks is None or best.breaks < outcome.breaks):
+            outcome.schedule, outcome.breaks = best.schedule, best.breaks
+        outcome.bound = max(outcome.bound, best.bound)
+        outcome.optimal = outcome.breaks is not None and outcome.breaks <= outcome.bound
+    else:
+        outcome = sat.solve_sat(
+            run.an,
+            keep=None,
+            deadline=run.deadline,
+            workers=1,
+            t0=run.t0,
+            report=report,
+            stopped=run.monitor.stopped,
+        )
     run.result.phases.append(
         PhaseStats(
             "sat",

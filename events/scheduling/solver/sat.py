@@ -28,11 +28,11 @@ more than d breaks"); otherwise this engine declines and CP-SAT handles the prob
 from __future__ import annotations
 
 import multiprocessing
-import queue
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import wait
 from typing import Any
 
 from pysat.card import CardEnc, EncType, ITotalizer
@@ -173,7 +173,6 @@ class Encoding:
         return list(days.values())
 
     def _breaks(self, p: str) -> None:
-        pb = self.pb
         days = self._days(p)
         for ds in days:
             held: int | None = None
@@ -199,10 +198,13 @@ class Encoding:
         self.zs.append(z)
         self.clauses.extend([-h, z] for h in self.holes_of[p])
         self.clauses.append([-z, *self.holes_of[p]])
-        for ds in days:
-            self._contiguous(p, z, ds)
-        if len(days) == 1 and pb.slots[days[0][0]].day == pb.slots[days[0][-1]].day:
+        if len(days) == 1:
+            # One day: choosing where the run starts fixes the row. The pairwise contiguity
+            # clauses would be implied and, measured, slow the search for a schedule down.
             self._starts(p, z, days[0])
+        else:
+            for ds in days:
+                self._contiguous(p, z, ds)
 
     def _contiguous(self, p: str, z: int, ds: list[int]) -> None:
         """Without a break, two busy slots of a day force every slot between them."""
@@ -271,30 +273,41 @@ class Encoding:
         return {mid: s for (mid, s), v in self.x.items() if v in true}
 
 
+def first_schedule(enc: Encoding) -> dict[str, int] | None:
+    """Any schedule satisfying the encoding (a fraction of a second): the first answer."""
+    with Solver(name=PORTFOLIO[0], bootstrap_with=enc.clauses) as solver:
+        solver.set_phases([-h for h in enc.holes] + [-z for z in enc.zs])
+        return enc.decode(solver.get_model()) if solver.solve() else None
+
+
 def _search(enc: Encoding, name: str, lower: int, send: Callable[..., None]) -> None:
     """Lower-bound-driven search with one solver; every finding goes through `send`."""
     pb = enc.pb
     with Solver(name=name, bootstrap_with=enc.clauses) as solver:
-        if not solver.solve():
-            send("infeasible")
-            return
-        schedule = enc.decode(solver.get_model())
-        if _fair(pb, schedule):
-            send("schedule", schedule, _breaks_of(pb, schedule))
+        # Try "no hole, no break" first at every decision: schedules found are then tight.
+        solver.set_phases([-h for h in enc.holes] + [-z for z in enc.zs])
         k = lower
         while True:
             if solver.solve(assumptions=enc.at_most(k, solver)):
                 schedule = enc.decode(solver.get_model())
                 send("optimal", schedule, _breaks_of(pb, schedule))
                 return
+            if k >= len(enc.holes):
+                send("infeasible")
+                return
             k += 1
             send("bound", k)
 
 
+_SHARED: dict[str, Encoding] = {}  # the parent's encoding, inherited by forked children
+
+
 def _child(an: Analysis, keep: set[str] | None, name: str, lower: int, out: Any) -> None:
-    enc = Encoding(an, keep)
-    _search(enc, name, lower, lambda *msg: out.put((name, *msg)))
-    out.put((name, "done"))
+    # A pipe, not a queue: a queue's feeder thread would wait for the GIL, which the SAT
+    # solver holds during the next call, and the parent would hear of a bound only later.
+    enc = _SHARED.get("enc") or Encoding(an, keep)
+    _search(enc, name, lower, lambda *msg: out.send((name, *msg)))
+    out.send((name, "done"))
 
 
 def solve_sat(
@@ -312,27 +325,45 @@ def solve_sat(
     called on every improvement and about every second."""
     lower = sum(lb for lb, _ub in _ranges(an, keep).values())
     names = PORTFOLIO[: max(1, min(workers, len(PORTFOLIO)))]
-    ctx = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
-    out = ctx.Queue()
-    procs = [ctx.Process(target=_child, args=(an, keep, n, lower, out), daemon=True) for n in names]
+    # Encode once, here: forked children inherit it, and the first schedule comes from this
+    # process while they start.
+    enc = Encoding(an, keep)
+    schedule = first_schedule(enc)
+    if schedule is None:
+        return SatOutcome(None, None, lower, False, True, None)
+    first = time.perf_counter() - t0
+    fair = _fair(an.problem, schedule)
+    if fair:
+        report(schedule, _breaks_of(an.problem, schedule), lower)
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if fork else "spawn")
+    if fork:
+        _SHARED["enc"] = enc
+    pipes = [ctx.Pipe(duplex=False) for _ in names]
+    procs = [
+        ctx.Process(target=_child, args=(an, keep, n, lower, w), daemon=True)
+        for n, (_r, w) in zip(names, pipes)
+    ]
     for proc in procs:
         proc.start()
-    best: dict[str, int] | None = None
-    best_breaks: int | None = None
+    readers = [r for r, _w in pipes]
+    _SHARED.clear()
+    best: dict[str, int] | None = schedule if fair else None
+    best_breaks: int | None = _breaks_of(an.problem, schedule) if fair else None
     bound = lower
-    result = SatOutcome(None, None, lower, False, False, None)
+    result = SatOutcome(None, None, lower, False, False, first if fair else None)
     running = len(procs)
     try:
         while running and time.perf_counter() < deadline and not stopped():
-            try:
-                _name, kind, *rest = out.get(
-                    timeout=min(0.5, max(0.01, deadline - time.perf_counter()))
-                )
-            except queue.Empty:
+            ready = wait(readers, timeout=min(0.5, max(0.01, deadline - time.perf_counter())))
+            if not ready:
                 report(best, best_breaks, bound)
                 continue
+            try:
+                _name, kind, *rest = ready[0].recv()
+            except EOFError:  # a child died (killed by the system): count it as done
+                readers.remove(ready[0])
+                kind, rest = "done", []
             if kind == "done":
                 running -= 1
             elif kind == "infeasible":
@@ -357,7 +388,9 @@ def solve_sat(
                 proc.kill()
         for proc in procs:
             proc.join(timeout=1)
-        out.close()
+        for r, w in pipes:
+            r.close()
+            w.close()
     result.schedule, result.breaks, result.bound = best, best_breaks, bound
     result.optimal = best_breaks is not None and best_breaks <= bound
     return result
