@@ -92,8 +92,19 @@ def check(problem: Any, solution: Any) -> list[str]:
     if not isinstance(unscheduled, list):
         errors.append("unscheduled: expected a list")
         unscheduled = []
+    placement, tables_used = _accounting(pb, errors, scheduled, unscheduled)
+    _capacity(pb, errors, placement, tables_used)
+    _meeting_rules(pb, errors, placement)
+    total_breaks, legs = _participants(pb, errors, placement)
+    _status(pb, errors, status, placement)
+    _objective(pb, errors, solution, placement, total_breaks, legs)
+    return errors
 
-    # --- accounting: each meeting exactly once, in one of the two lists
+
+def _accounting(
+    pb: Problem, errors: list[str], scheduled: list[Any], unscheduled: list[Any]
+) -> tuple[dict[str, str], dict[str, list[int]]]:
+    """Accounting: each meeting exactly once, in one of the two lists."""
     seen: dict[str, str] = {}
     placement: dict[str, str] = {}  # meeting id -> slot id
     tables_used: dict[str, list[int]] = defaultdict(list)
@@ -149,8 +160,13 @@ def check(problem: Any, solution: Any) -> list[str]:
     for m in pb.meetings:
         if m.id not in seen:
             errors.append(f"meeting {m.id} is neither scheduled nor unscheduled")
+    return placement, tables_used
 
-    # --- tables per slot
+
+def _capacity(
+    pb: Problem, errors: list[str], placement: dict[str, str], tables_used: dict[str, list[int]]
+) -> None:
+    """Tables per slot."""
     for sid, tables in tables_used.items():
         if len(tables) != len(set(tables)):
             dup = sorted({t for t in tables if tables.count(t) > 1})
@@ -173,7 +189,9 @@ def check(problem: Any, solution: Any) -> list[str]:
                 f"slot {sid}: {len(mids)} meetings but only {pb.slot_by_id[sid].tables} tables"
             )
 
-    # --- per-meeting constraints
+
+def _meeting_rules(pb: Problem, errors: list[str], placement: dict[str, str]) -> None:
+    """Per-meeting constraints."""
     for mid, sid in placement.items():
         m = pb.meeting_by_id[mid]
         slot = pb.slot_by_id[sid]
@@ -201,7 +219,11 @@ def check(problem: Any, solution: Any) -> list[str]:
                         f"{pslot.id} and {mid} in slot {sid}"
                     )
 
-    # --- participants: double booking, breaks, fairness
+
+def _participants(
+    pb: Problem, errors: list[str], placement: dict[str, str]
+) -> tuple[int, list[dict[str, Any]]]:
+    """Participants: double booking, breaks, fairness."""
     agenda: dict[str, list[str]] = defaultdict(list)
     stops: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for mid, sid in placement.items():
@@ -233,8 +255,11 @@ def check(problem: Any, solution: Any) -> list[str]:
                 f"fairness: {hi} has {breaks[hi]} breaks and {lo} has {breaks[lo]}, "
                 f"more than max_break_difference={pb.max_break_difference}"
             )
+    return total_breaks, legs
 
-    # --- status and required meetings
+
+def _status(pb: Problem, errors: list[str], status: Any, placement: dict[str, str]) -> None:
+    """Status and required meetings."""
     if status in ("optimal", "feasible"):
         for m in pb.meetings:
             if m.required and m.id not in placement:
@@ -244,7 +269,17 @@ def check(problem: Any, solution: Any) -> list[str]:
     elif status in ("infeasible", "unknown") and placement:
         errors.append(f"status {status} but {len(placement)} meeting(s) scheduled")
 
-    # --- objective and bound
+
+def _objective(
+    pb: Problem,
+    errors: list[str],
+    solution: dict[str, Any],
+    placement: dict[str, str],
+    total_breaks: int,
+    legs: list[dict[str, Any]],
+) -> None:
+    """Objective and bound."""
+    status = solution.get("status")
     weight = sum(
         pb.meeting_by_id[mid].weight for mid in placement if not pb.meeting_by_id[mid].required
     )
@@ -288,4 +323,3 @@ def check(problem: Any, solution: Any) -> list[str]:
         isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0
     ):
         errors.append(f"seconds: expected a number >= 0, got {seconds!r}")
-    return errors

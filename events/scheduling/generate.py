@@ -21,6 +21,41 @@ def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def _agenda(
+    start_date: dt.date, days: int, day_city: list[str], slot_minutes: int, tables: int
+) -> tuple[list[dict[str, Any]], list[list[str]]]:
+    """The slots of every day (9:00-12:20 morning, lunch, 13:20-17:00 afternoon), and the
+    slot ids of each day."""
+    slots: list[dict[str, Any]] = []
+    slots_of_day: list[list[str]] = []
+    for d in range(days):
+        date = (start_date + dt.timedelta(days=d)).isoformat()
+        ids: list[str] = []
+        # 9:00-12:20 morning, lunch, 13:20-17:00 afternoon (with 20-minute slots).
+        for session, begin, finish in (
+            ("morning", 9 * 60, 12 * 60 + 20),
+            ("afternoon", 13 * 60 + 20, 17 * 60),
+        ):
+            t = begin
+            while t + slot_minutes <= finish:
+                sid = f"d{d + 1}-{_clock(t).replace(':', '')}"
+                slots.append(
+                    {
+                        "id": sid,
+                        "day": date,
+                        "start": _clock(t),
+                        "end": _clock(t + slot_minutes),
+                        "session": session,
+                        "location": day_city[d],
+                        "tables": tables,
+                    }
+                )
+                ids.append(sid)
+                t += slot_minutes
+        slots_of_day.append(ids)
+    return slots, slots_of_day
+
+
 def generate_delegation(
     *,
     seed: int = 0,
@@ -49,33 +84,7 @@ def generate_delegation(
     day_city = [city_names[min(d * cities // days, cities - 1)] for d in range(days)]
     start_date = dt.date.fromisoformat(first_day)
 
-    slots: list[dict[str, Any]] = []
-    slots_of_day: list[list[str]] = []
-    for d in range(days):
-        date = (start_date + dt.timedelta(days=d)).isoformat()
-        ids: list[str] = []
-        # 9:00-12:20 morning, lunch, 13:20-17:00 afternoon (with 20-minute slots).
-        for session, begin, finish in (
-            ("morning", 9 * 60, 12 * 60 + 20),
-            ("afternoon", 13 * 60 + 20, 17 * 60),
-        ):
-            t = begin
-            while t + slot_minutes <= finish:
-                sid = f"d{d + 1}-{_clock(t).replace(':', '')}"
-                slots.append(
-                    {
-                        "id": sid,
-                        "day": date,
-                        "start": _clock(t),
-                        "end": _clock(t + slot_minutes),
-                        "session": session,
-                        "location": day_city[d],
-                        "tables": tables,
-                    }
-                )
-                ids.append(sid)
-                t += slot_minutes
-        slots_of_day.append(ids)
+    slots, slots_of_day = _agenda(start_date, days, day_city, slot_minutes, tables)
 
     participants: list[dict[str, Any]] = []
     delegate_ids = [f"jp-{i + 1:03d}" for i in range(delegates)]
