@@ -397,8 +397,11 @@ def run_child(case: str, time_limit: float) -> tuple[Any, float]:
         capture_output=True,
         text=True,
         cwd=REPO,
-        check=True,
     )
+    if proc.returncode != 0:
+        # Shown, not swallowed: the figures of a crashed case would be meaningless.
+        print(f"# child {case} failed:\n{proc.stderr[-3000:]}", flush=True)
+        proc.check_returncode()
     # ru_maxrss of children is the largest child so far (KiB on Linux); each case runs after
     # smaller ones, so the maximum is this case's peak unless an earlier one was bigger.
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024

@@ -70,6 +70,7 @@ def run_portfolio(run: Run) -> tuple[sat.SatOutcome, _Best]:
         t0=run.t0,
         report=best.offer,
         stopped=run.monitor.stopped,
+        enc=run.sat_encoding,
     )
     best.offer(outcome.schedule, outcome.breaks, outcome.bound)
     if outcome.optimal or outcome.infeasible or run.monitor.stopped():

@@ -319,6 +319,7 @@ def solve_sat(
     t0: float,
     report: Callable[[dict[str, int] | None, int | None, int], None],
     stopped: Callable[[], bool],
+    enc: Encoding | None = None,
 ) -> SatOutcome:
     """Run the portfolio (one process per solver, at most `workers`) until the optimum is
     proven, the deadline passes or `stopped()`; `report(schedule, breaks, bound)` is
@@ -327,7 +328,7 @@ def solve_sat(
     names = PORTFOLIO[: max(1, min(workers, len(PORTFOLIO)))]
     # Encode once, here: forked children inherit it, and the first schedule comes from this
     # process while they start.
-    enc = Encoding(an, keep)
+    enc = enc or Encoding(an, keep)
     schedule = first_schedule(enc)
     if schedule is None:
         return SatOutcome(None, None, lower, False, True, None)
