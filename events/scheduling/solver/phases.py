@@ -319,8 +319,18 @@ def weight_phase(
     grouped: dict[str, int] | None = None
     started = time.perf_counter()
     if groups is not None:
+        previous = None
+        if pb.previous is not None:  # re-planning: keep meetings in their previous slots
+            previous = {m: pb.slot_by_id[s].index for m, s in pb.previous.items()}
         code, grouped, weight_bound = _weight_grouped(
-            an, groups, hint, limit, run.workers, run.seed, SolutionCallback(run.monitor)
+            an,
+            groups,
+            hint,
+            limit,
+            run.workers,
+            run.seed,
+            SolutionCallback(run.monitor),
+            previous,
         )
         run.result.phases.append(
             PhaseStats(
