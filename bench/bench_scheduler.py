@@ -1,12 +1,20 @@
 """Benchmark of the delegation scheduler (events/scheduling).
 
-Run as `.venv/bin/python bench/bench_scheduler.py`. Prints one line per figure:
+Run as `.venv/bin/python bench/bench_scheduler.py` (about 9 minutes on 2 cores). Prints
+one line per figure:
 
     BENCH name=<dotted.name> value=<n> unit=<u> baseline=<n|-> ratio=<n|->
 
-The published B2B instances are read from ../shared/benchmarks/b2b (beside the repository)
-and skipped with a message when absent. Each case runs in a child process so that its peak
-resident memory (OR-Tools allocates natively, out of tracemalloc's sight) is measured with
+- every published B2B instance in bench/data/b2b (see its README.md), 60 s each: breaks
+  against the published optimum, seconds to the first and to the best schedule, proven;
+- the large generated delegation (generate_delegation(seed=0)), 60 s: weight, breaks, and
+  the breaks of a plain CP-SAT model (one model, weight x K - breaks, the paper's implied
+  constraints, default search) measured in the same run, with their ratio; peak memory;
+- re-planning: 5% of the delegates leave, the schedule is re-planned with `previous`, and
+  the number of the other meetings that moved is printed.
+BENCH_SCHEDULER_VARIANTS=1 adds the variant suite (fairness 0-3, forbidden slots, fixed
+meetings, precedences; about 20 minutes more). Each case runs in a child process so that
+its peak resident memory (OR-Tools allocates natively) is measured with
 getrusage(RUSAGE_CHILDREN).
 """
 
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import random
 import resource
 import statistics
@@ -23,9 +32,17 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-B2B = REPO.parent / "shared" / "benchmarks" / "b2b"
+B2B = REPO / "bench" / "data" / "b2b"
 WORKERS = 2
-PUBLISHED = {"tic-12": 0, "forumt-14": 5}  # optimum total breaks (Bofill et al., JAIR 2022)
+# Optimum total breaks (Bofill et al., JAIR 2022), for the instances shipped in bench/data/b2b.
+PUBLISHED = {
+    "tic-12": 0,
+    "forumt-14": 5,
+    "forum-13crafc": 1,
+    "ticf-13crafc": 1,
+    "forum-13crafb": 6,
+}
+VARIANT_BASES = ("tic-12", "forumt-14")
 
 
 def emit(
@@ -179,6 +196,7 @@ def make_variants(
 
 
 VARIANT_SEEDS = (0, 1, 2)
+LIMIT = 60.0
 
 
 def reference_schedule(problem: dict[str, Any]) -> dict[str, str]:
@@ -193,149 +211,311 @@ def reference_schedule(problem: dict[str, Any]) -> dict[str, str]:
 
 def all_variants(seeds: tuple[int, ...] = VARIANT_SEEDS) -> list[tuple[str, dict[str, Any]]]:
     out = []
-    for case in PUBLISHED:
-        if (B2B / f"{case}.json").exists():
-            base = json.loads((B2B / f"{case}.json").read_text())
-            reference = reference_schedule(base)
-            for seed in seeds:
-                for label, pb in make_variants(case, base, reference, seed):
-                    out.append((f"{label}/s{seed}", pb))
+    for case in VARIANT_BASES:
+        base = json.loads((B2B / f"{case}.json").read_text())
+        reference = reference_schedule(base)
+        for seed in seeds:
+            for label, pb in make_variants(case, base, reference, seed):
+                out.append((f"{label}/s{seed}", pb))
     return out
 
 
-def child_variants(time_limit: float) -> None:
-    """Solve every variant; one JSON line each."""
+def _figures(problem: dict[str, Any], time_limit: float, **kw: Any) -> dict[str, Any]:
+    """Solve once; the figures the report needs, including when the best was first seen."""
     from events.scheduling import check, solve_detailed
 
-    for label, problem in all_variants():
-        result = solve_detailed(problem, time_limit=time_limit, workers=WORKERS, seed=0)
-        solution = result.solution
-        figures = {
-            "variant": label,
-            "status": solution["status"],
-            "seconds": solution["seconds"],
-            "first": result.first_solution_seconds,
-            "breaks": solution["objective"]["breaks"],
-            "bound": solution["bound"].get("breaks"),
-            "errors": check(problem, solution),
-        }
-        print(json.dumps(figures), flush=True)
+    seen: list[tuple[float, int | None]] = []
+    result = solve_detailed(
+        problem,
+        time_limit=time_limit,
+        workers=WORKERS,
+        seed=0,
+        progress=lambda p: seen.append((p.seconds, p.breaks)),
+        **kw,
+    )
+    solution = result.solution
+    breaks = solution["objective"]["breaks"]
+    best_at = min((t for t, b in seen if b == breaks), default=solution["seconds"])
+    return {
+        "status": solution["status"],
+        "method": result.method,
+        "seconds": solution["seconds"],
+        "first": result.first_solution_seconds,
+        "best": best_at,
+        "weight": solution["objective"]["scheduled_weight"],
+        "breaks": breaks,
+        "moved": solution["objective"].get("moved"),
+        "bound": solution["bound"].get("breaks"),
+        "weight_bound": result.weight_bound,
+        "scheduled": len(solution["scheduled"]),
+        "errors": check(problem, solution),
+        "solution": solution,
+    }
+
+
+def plain_model(problem: dict[str, Any], time_limit: float) -> dict[str, Any]:
+    """The baseline: one CP-SAT model, weight x K - breaks, with the paper's implied
+    constraints (busy slots = meetings; at most 2 x tables busy), default search."""
+    from collections import defaultdict
+
+    from ortools.sat.python import cp_model
+
+    from events.scheduling import load_problem
+    from events.scheduling.solver import analyse
+
+    pb = load_problem(problem)
+    an = analyse(pb)
+    model = cp_model.CpModel()
+    x, per_slot, per_ps = {}, defaultdict(list), defaultdict(list)
+    weight = []
+    for m in pb.meetings:
+        lits = [model.new_bool_var("") for _ in an.allowed[m.id]]
+        for s, v in zip(an.allowed[m.id], lits):
+            x[m.id, s] = v
+            per_slot[s].append(v)
+            for p in m.participants:
+                per_ps[p, s].append(v)
+        if m.required:
+            model.add_exactly_one(lits)
+        else:
+            model.add_at_most_one(lits)
+            weight.append(m.weight * sum(lits))
+    for s, lits in per_slot.items():
+        model.add(sum(lits) <= pb.slots[s].tables)
+    busy = {}
+    for (p, s), lits in per_ps.items():
+        busy[p, s] = model.new_bool_var("")
+        model.add(sum(lits) == busy[p, s])
+    by_slot, by_p = defaultdict(list), defaultdict(list)
+    for (p, s), b in busy.items():
+        by_slot[s].append(b)
+        by_p[p].append(s)
+    for s, bs in by_slot.items():
+        model.add(sum(bs) <= 2 * pb.slots[s].tables)
+    breaks = []
+    for p in pb.participants:
+        slots = sorted(by_p.get(p.id, []))
+        required = an.required_count.get(p.id, 0)
+        if slots and all(m.required for m in an.meetings_of.get(p.id, [])):
+            model.add(sum(busy[p.id, s] for s in slots) == required)
+        for day in {pb.slots[s].day for s in slots}:
+            ds = [s for s in slots if pb.slots[s].day == day]
+            starts = []
+            for s in ds:
+                st = model.new_bool_var("")
+                prev = busy.get((p.id, s - 1)) if s - 1 in ds else None
+                model.add_implication(st, busy[p.id, s])
+                if prev is None:
+                    model.add(st == busy[p.id, s])
+                else:
+                    model.add_implication(st, prev.Not())
+                    model.add_bool_or([busy[p.id, s].Not(), prev, st])
+                starts.append(st)
+            active = model.new_bool_var("")
+            model.add_max_equality(active, [busy[p.id, s] for s in ds])
+            breaks.append(sum(starts) - active)
+    # Lexicographic the plain way: the weight for 60% of the time, then the breaks with
+    # the weight held and the first schedule as a hint.
+    model.maximize(sum(weight))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 0.6 * time_limit
+    solver.parameters.num_workers = WORKERS
+    code = solver.solve(model)
+    placed = {m: s for (m, s), v in x.items() if solver.boolean_value(v)} if code in (2, 4) else {}
+    if code in (2, 4):
+        model.add(sum(weight) >= int(solver.objective_value))
+        for v in x.values():
+            model.add_hint(v, solver.boolean_value(v))
+        model.minimize(sum(breaks))
+        solver.parameters.max_time_in_seconds = 0.4 * time_limit
+        code = solver.solve(model)
+        if code in (2, 4):
+            placed = {m: s for (m, s), v in x.items() if solver.boolean_value(v)}
+    breaks_of: dict[str, list[int]] = defaultdict(list)
+    for mid, s in placed.items():
+        for p in pb.meeting_by_id[mid].participants:
+            breaks_of[p].append(s)
+    total = 0
+    for slots in breaks_of.values():
+        slots.sort()
+        total += sum(
+            1 for a, b in zip(slots, slots[1:]) if b != a + 1 and pb.slots[a].day == pb.slots[b].day
+        )
+    weight_value = sum(
+        pb.meeting_by_id[m].weight for m in placed if not pb.meeting_by_id[m].required
+    )
+    return {"status": solver.status_name(code), "breaks": total, "weight": weight_value}
+
+
+def replan_problem(problem: dict[str, Any], solution: dict[str, Any], share: float = 0.05):
+    """5% of the delegates leave: their meetings go, the rest keep `previous`."""
+    rng = random.Random(0)
+    delegates = sorted({p["id"] for p in problem["participants"] if p["id"].startswith("jp")})
+    gone = set(rng.sample(delegates, round(share * len(delegates))))
+    pb = copy.deepcopy(problem)
+    drop = {m["id"] for m in pb["meetings"] if gone & set(m["participants"])}
+    pb["meetings"] = [m for m in pb["meetings"] if m["id"] not in drop]
+    pb["participants"] = [p for p in pb["participants"] if p["id"] not in gone]
+    pb["previous"] = [
+        {"meeting": e["meeting"], "slot": e["slot"]}
+        for e in solution["scheduled"]
+        if e["meeting"] not in drop
+    ]
+    return pb, len(gone), len(pb["previous"])
 
 
 def child(case: str, time_limit: float) -> None:
     """Run one case in this process and print its figures as JSON on stdout."""
-    from events.scheduling import check, solve_detailed
     from events.scheduling.generate import generate_delegation
 
-    if case == "large":
+    if case == "variants":
+        from events.scheduling import check, solve_detailed
+
+        for label, problem in all_variants():
+            result = solve_detailed(problem, time_limit=time_limit, workers=WORKERS, seed=0)
+            s = result.solution
+            row = {"variant": label, "status": s["status"], "seconds": s["seconds"]}
+            row.update(first=result.first_solution_seconds, breaks=s["objective"]["breaks"])
+            row.update(bound=s["bound"].get("breaks"), errors=check(problem, s))
+            print(json.dumps(row), flush=True)
+        return
+    if case in ("large", "plain", "replan"):
         problem: dict[str, Any] = generate_delegation(seed=0)
     else:
         problem = json.loads((B2B / f"{case}.json").read_text())
-    result = solve_detailed(problem, time_limit=time_limit, workers=WORKERS, seed=0)
-    solution = result.solution
-    print(
-        json.dumps(
-            {
-                "status": solution["status"],
-                "seconds": solution["seconds"],
-                "first": result.first_solution_seconds,
-                "weight": solution["objective"]["scheduled_weight"],
-                "breaks": solution["objective"]["breaks"],
-                "breaks_bound": solution["bound"].get("breaks"),
-                "weight_bound": result.weight_bound,
-                "scheduled": len(solution["scheduled"]),
-                "errors": check(problem, solution),
-            }
-        )
-    )
+    if case == "plain":
+        print(json.dumps(plain_model(problem, time_limit)))
+        return
+    if case == "replan":
+        first = json.loads((REPO / "var" / "bench-large-solution.json").read_text())
+        problem, gone, kept = replan_problem(problem, first)
+        figures = _figures(problem, time_limit)
+        figures.update(gone=gone, previous=kept)
+    else:
+        figures = _figures(problem, time_limit)
+    if case == "large":
+        (REPO / "var").mkdir(exist_ok=True)
+        (REPO / "var" / "bench-large-solution.json").write_text(json.dumps(figures["solution"]))
+    figures.pop("solution")
+    print(json.dumps(figures))
 
 
-def run_child(case: str, time_limit: float) -> tuple[dict[str, Any], float]:
+def run_child(case: str, time_limit: float) -> tuple[Any, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     proc = subprocess.run(
         [sys.executable, __file__, "--child", case, str(time_limit)],
         capture_output=True,
         text=True,
         cwd=REPO,
-        check=True,
     )
+    if proc.returncode != 0:
+        # Shown, not swallowed: the figures of a crashed case would be meaningless.
+        print(f"# child {case} failed:\n{proc.stderr[-3000:]}", flush=True)
+        proc.check_returncode()
     # ru_maxrss of children is the largest child so far (KiB on Linux); each case runs after
     # smaller ones, so the maximum is this case's peak unless an earlier one was bigger.
     peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return json.loads(proc.stdout.strip().splitlines()[-1]), peak
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    return (
+        [json.loads(line) for line in lines] if case == "variants" else json.loads(lines[-1])
+    ), peak
+
+
+def bench_published() -> bool:
+    for case, optimum in PUBLISHED.items():
+        key = case.replace("-", "")
+        f, _ = run_child(case, LIMIT)
+        if f["errors"]:
+            print(f"INVALID {case}: {f['errors'][:3]}", flush=True)
+            return False
+        emit(f"bench.scheduler.{key}.breaks", f["breaks"], "breaks", optimum, "(published optimum)")
+        emit(f"bench.scheduler.{key}.proven_optimal", int(f["status"] == "optimal"), "bool")
+        emit(f"bench.scheduler.{key}.first_solution_seconds", round(f["first"] or -1, 3), "s")
+        emit(f"bench.scheduler.{key}.best_solution_seconds", round(f["best"], 3), "s")
+        emit(f"bench.scheduler.{key}.seconds", f["seconds"], "s")
+        print(f"# {case}: {f['method']} {f['status']} bound={f['bound']}", flush=True)
+    return True
+
+
+def bench_variants() -> bool:
+    rows, _ = run_child("variants", LIMIT)
+    for row in rows:
+        print(
+            f"variant {row['variant']}: {row['status']} breaks={row['breaks']} "
+            f"bound={row['bound']} seconds={row['seconds']} first={row['first']}",
+            flush=True,
+        )
+    if any(row["errors"] for row in rows):
+        print("INVALID variant schedules", flush=True)
+        return False
+    solved = [row for row in rows if row["status"] in ("optimal", "infeasible")]
+    emit("bench.scheduler.variants.solved", len(solved), "variants", len(rows), "(all)")
+    emit("bench.scheduler.variants.max_seconds", max(r["seconds"] for r in rows), "s")
+    seconds = [r["seconds"] for r in rows]
+    emit("bench.scheduler.variants.median_seconds", round(statistics.median(seconds), 3), "s")
+    return True
+
+
+def bench_large() -> bool:
+    f, peak = run_child("large", LIMIT)
+    if f["errors"]:
+        print(f"INVALID large: {f['errors'][:3]}", flush=True)
+        return False
+    plain, _ = run_child("plain", LIMIT)
+    emit("bench.scheduler.large.seconds", f["seconds"], "s")
+    emit("bench.scheduler.large.first_solution_seconds", round(f["first"] or -1, 3), "s")
+    emit(
+        "bench.scheduler.large.weight",
+        f["weight"],
+        "weight",
+        f["weight_bound"],
+        "(proven upper bound)",
+    )
+    emit("bench.scheduler.large.plain_weight", plain["weight"], "weight")
+    # Breaks compare only at the same weight: a plain model stuck at a lower weight has
+    # fewer meetings, hence fewer breaks, and is no baseline then.
+    same = plain["weight"] == f["weight"]
+    emit("bench.scheduler.large.plain_breaks", plain["breaks"], "breaks")
+    emit(
+        "bench.scheduler.large.breaks",
+        f["breaks"],
+        "breaks",
+        plain["breaks"] if same else None,
+        "(plain CP-SAT model at the same weight, same run)",
+    )
+    if not same:
+        print(
+            f"# plain model reached weight {plain['weight']} of {f['weight']}: no ratio", flush=True
+        )
+    emit("bench.scheduler.large.peak_memory", round(peak, 1), "MB")
+    r, _ = run_child("replan", LIMIT)
+    if r["errors"]:
+        print(f"INVALID replan: {r['errors'][:3]}", flush=True)
+        return False
+    emit(
+        "bench.scheduler.replan.moved",
+        r["moved"],
+        "meetings",
+        r["previous"],
+        "(previous meetings kept)",
+    )
+    emit("bench.scheduler.replan.breaks", r["breaks"], "breaks")
+    print(f"# replan: {r['gone']} delegates left; {r['status']}", flush=True)
+    return True
 
 
 def main() -> int:
-    for case, key in (("tic-12", "tic12"), ("forumt-14", "forumt14")):
-        if not (B2B / f"{case}.json").exists():
-            print(f"skip {case}: {B2B / (case + '.json')} absent", flush=True)
-            continue
-        figures, _ = run_child(case, 60)
-        if figures["errors"]:
-            print(f"INVALID {case}: {figures['errors'][:3]}", flush=True)
-            return 1
-        emit(f"bench.scheduler.{key}.seconds", figures["seconds"], "s")
-        emit(f"bench.scheduler.{key}.first_solution_seconds", round(figures["first"], 3), "s")
-        emit(
-            f"bench.scheduler.{key}.breaks",
-            figures["breaks"],
-            "breaks",
-            PUBLISHED[case],
-            "(published optimum)",
-        )
-        emit(f"bench.scheduler.{key}.proven_optimal", int(figures["status"] == "optimal"), "bool")
-    if any((B2B / f"{case}.json").exists() for case in PUBLISHED):
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child", "variants", "60"],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-            check=True,
-        )
-        rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
-        for row in rows:
-            print(
-                f"variant {row['variant']}: {row['status']} breaks={row['breaks']} "
-                f"bound={row['bound']} seconds={row['seconds']} first={row['first']}",
-                flush=True,
-            )
-        if any(row["errors"] for row in rows):
-            print("INVALID variant schedules", flush=True)
-            return 1
-        solved = [row for row in rows if row["status"] in ("optimal", "infeasible")]
-        seconds = [row["seconds"] for row in rows]
-        firsts = [row["first"] for row in rows if row["first"] is not None]
-        emit("bench.scheduler.variants.count", len(rows), "variants")
-        emit("bench.scheduler.variants.solved", len(solved), "variants", len(rows), "(all)")
-        emit("bench.scheduler.variants.max_seconds", max(seconds), "s")
-        emit("bench.scheduler.variants.median_seconds", round(statistics.median(seconds), 3), "s")
-        emit("bench.scheduler.variants.max_first_solution_seconds", round(max(firsts), 3), "s")
-    figures, peak = run_child("large", 60)
-    if figures["errors"]:
-        print(f"INVALID large: {figures['errors'][:3]}", flush=True)
-        return 1
-    emit("bench.scheduler.large.seconds", figures["seconds"], "s")
-    emit("bench.scheduler.large.first_solution_seconds", round(figures["first"], 3), "s")
-    emit("bench.scheduler.large.scheduled", figures["scheduled"], "meetings")
-    emit(
-        "bench.scheduler.large.weight",
-        figures["weight"],
-        "weight",
-        figures["weight_bound"],
-        "(proven upper bound)",
-    )
-    emit("bench.scheduler.large.weight_bound", figures["weight_bound"], "weight")
-    emit("bench.scheduler.large.breaks", figures["breaks"], "breaks")
-    emit("bench.scheduler.large.peak_memory", round(peak, 1), "MB")
-    return 0
+    # BENCH_SCHEDULER_ONLY=large runs only the large case and the re-planning.
+    ok = os.environ.get("BENCH_SCHEDULER_ONLY") == "large" or bench_published()
+    if ok and os.environ.get("BENCH_SCHEDULER_VARIANTS"):
+        ok = bench_variants()
+    ok = ok and bench_large()
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         sys.path.insert(0, str(REPO))
-        if sys.argv[2] == "variants":
-            child_variants(float(sys.argv[3]))
-        else:
-            child(sys.argv[2], float(sys.argv[3]))
+        child(sys.argv[2], float(sys.argv[3]))
         sys.exit(0)
     sys.exit(main())

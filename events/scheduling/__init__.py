@@ -1,6 +1,6 @@
-"""Delegation meeting scheduler: pure Python + OR-Tools CP-SAT, no Django.
+"""Delegation meeting scheduler: pure Python (OR-Tools CP-SAT, python-sat), no Django.
 
-Reads and writes the JSON contract `forum-schedule/1` (see README.md):
+Reads and writes the JSON contract `forum-schedule/1` (docs/scheduling-format.md):
 
     from events.scheduling import solve, check
     solution = solve(problem_dict, time_limit=30, workers=2, seed=0)
@@ -10,12 +10,14 @@ Reads and writes the JSON contract `forum-schedule/1` (see README.md):
 from .checker import check
 from .problem import FORMAT, SOLUTION_FORMAT, Problem, ProblemError, load_problem
 from .solver import SolveResult, solve, solve_detailed
+from .solver.progress import Progress
 
 __all__ = [
     "FORMAT",
     "SOLUTION_FORMAT",
     "Problem",
     "ProblemError",
+    "Progress",
     "SolveResult",
     "check",
     "load_problem",

@@ -1,6 +1,6 @@
 """Parsing and validation of a `forum-schedule/1` problem into immutable dataclasses.
 
-The contract is /work/shared/scheduling-format.md (a copy of its summary is in README.md).
+The contract is docs/scheduling-format.md (a summary is in this package's README.md).
 Everything the solver and the checker read goes through `load_problem`, so a malformed
 problem is rejected once, here, with a `ProblemError` whose message starts with the path
 of the offending key (``meetings[3].participants[1]: unknown participant 'x'``). Unknown
@@ -54,6 +54,17 @@ class Meeting:
     session: str | None
     fixed_slot: str | None
     after: tuple[str, ...]
+    location: str | None = None  # a site id: the meeting takes place there, using no table
+    locked: bool = False  # pinned to its slot in `previous` (re-planning)
+
+
+@dataclass(frozen=True)
+class Location:
+    """A named site (a host firm's premises); see "Visits" in docs/scheduling-format.md."""
+
+    id: str
+    name: str
+    visitor_limit: int | None  # most participants there in one slot; None: no limit
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,17 @@ class Problem:
     slot_by_id: dict[str, Slot] = field(repr=False, compare=False)
     participant_by_id: dict[str, Participant] = field(repr=False, compare=False)
     meeting_by_id: dict[str, Meeting] = field(repr=False, compare=False)
+    # Optional parts (visits, re-planning): empty when the problem does not use them.
+    locations: dict[str, Location] = field(default_factory=dict, repr=False, compare=False)
+    travel: dict[tuple[str, str], int] = field(default_factory=dict, repr=False, compare=False)
+    previous: dict[str, str] | None = field(default=None, repr=False, compare=False)
+
+    def place(self, m: Meeting, s: Slot) -> str:
+        """Where meeting m takes place when scheduled in slot s."""
+        return m.location or s.location
+
+    def travel_minutes(self, a: str, b: str) -> int:
+        return 0 if a == b else self.travel.get((a, b), 0)
 
     def consecutive(self, a: Slot, b: Slot) -> bool:
         """The contract's definition: adjacent in the slot list and on the same day."""
@@ -131,7 +153,10 @@ def load_problem(data: Any) -> Problem:
     slot_by_id = {s.id: s for s in slots}
     participants = _load_participants(_list(data, "participants", ""), slot_by_id)
     participant_by_id = {p.id: p for p in participants}
-    meetings = _load_meetings(_list(data, "meetings", ""), slot_by_id, participant_by_id)
+    locations = _load_locations(data.get("locations"))
+    meetings = _load_meetings(_list(data, "meetings", ""), slot_by_id, participant_by_id, locations)
+    travel = _load_travel(data.get("travel"), slots, locations)
+    previous = _load_previous(data, slot_by_id, meetings)
 
     max_diff: int | None = None
     fairness = data.get("fairness")
@@ -150,6 +175,9 @@ def load_problem(data: Any) -> Problem:
         slot_by_id=slot_by_id,
         participant_by_id=participant_by_id,
         meeting_by_id={m.id: m for m in meetings},
+        locations=locations,
+        travel=travel,
+        previous=previous,
     )
 
 
@@ -232,7 +260,10 @@ def _load_participants(raw: list[Any], slot_by_id: dict[str, Slot]) -> list[Part
 
 
 def _load_meetings(
-    raw: list[Any], slot_by_id: dict[str, Slot], participant_by_id: dict[str, Participant]
+    raw: list[Any],
+    slot_by_id: dict[str, Slot],
+    participant_by_id: dict[str, Participant],
+    locations: dict[str, Location],
 ) -> list[Meeting]:
     objs = [_object(item, f"meetings[{i}]") for i, item in enumerate(raw)]
     # Ids first: `after` may refer to a meeting listed later.
@@ -281,6 +312,14 @@ def _load_meetings(
                 raise ProblemError(f"{path}.after[{j}]", f"unknown meeting {_describe(other)}")
             if other == mid:
                 raise ProblemError(f"{path}.after[{j}]", "a meeting cannot come after itself")
+        location = _string(obj, "location", path, optional=True)
+        if location is not None and location not in locations:
+            raise ProblemError(f"{path}.location", f"unknown location {_describe(location)}")
+        locked = obj.get("locked", False)
+        if locked is None:
+            locked = False
+        if not isinstance(locked, bool):
+            raise ProblemError(f"{path}.locked", f"expected true or false, got {_describe(locked)}")
         meetings.append(
             Meeting(
                 id=mid,
@@ -291,6 +330,123 @@ def _load_meetings(
                 session=_string(obj, "session", path, optional=True),
                 fixed_slot=fixed,
                 after=tuple(dict.fromkeys(after)),
+                location=location,
+                locked=locked,
             )
         )
     return meetings
+
+
+def _minutes(clock: str | None, path: str) -> int:
+    if clock is None:
+        raise ProblemError(path, "missing (travel times need every slot's start and end)")
+    hours, _, minutes = clock.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise ProblemError(path, f"expected HH:MM, got {_describe(clock)}")
+    return int(hours) * 60 + int(minutes)
+
+
+def slot_minutes(slot: Slot) -> tuple[int, int]:
+    """A slot's start and end in minutes after midnight (validated when travel is given)."""
+    return _minutes(slot.start, "start"), _minutes(slot.end, "end")
+
+
+def _load_locations(raw: Any) -> dict[str, Location]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise ProblemError("locations", f"expected a list, got {_describe(raw)}")
+    out: dict[str, Location] = {}
+    for i, item in enumerate(raw):
+        path = f"locations[{i}]"
+        obj = _object(item, path)
+        lid = _string(obj, "id", path)
+        if lid in out:
+            raise ProblemError(f"{path}.id", f"duplicate location id {lid!r}")
+        name = obj.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ProblemError(f"{path}.name", f"expected a string, got {_describe(name)}")
+        limit = obj.get("visitor_limit")
+        if limit is not None:
+            limit = _integer(limit, f"{path}.visitor_limit", 1)
+        out[lid] = Location(id=lid, name=name or lid, visitor_limit=limit)
+    return out
+
+
+def _load_travel(
+    raw: Any, slots: list[Slot], locations: dict[str, Location]
+) -> dict[tuple[str, str], int]:
+    """Minutes between places, both directions unless the reverse is listed, closed under
+    shortest paths (a quicker route through a third place is the travel time)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise ProblemError("travel", f"expected a list, got {_describe(raw)}")
+    places = {s.location for s in slots} | set(locations)
+    given: dict[tuple[str, str], int] = {}
+    for i, item in enumerate(raw):
+        path = f"travel[{i}]"
+        obj = _object(item, path)
+        ends = []
+        for key in ("from", "to"):
+            place = _string(obj, key, path)
+            if place not in places:
+                raise ProblemError(f"{path}.{key}", f"unknown place {_describe(place)}")
+            ends.append(place)
+        if obj.get("minutes") is None:
+            raise ProblemError(f"{path}.minutes", "missing (expected an integer >= 0)")
+        given[ends[0], ends[1]] = _integer(obj["minutes"], f"{path}.minutes", 0)
+    if not given:
+        return {}
+    for i, s in enumerate(slots):
+        _minutes(s.start, f"slots[{i}].start")
+        _minutes(s.end, f"slots[{i}].end")
+    dist = dict(given)
+    for (a, b), minutes in given.items():
+        dist.setdefault((b, a), minutes)
+    names = sorted(places)
+    for k in names:
+        for a in names:
+            if (a, k) not in dist:
+                continue
+            for b in names:
+                if a != b and (k, b) in dist:
+                    via = dist[a, k] + dist[k, b]
+                    if via < dist.get((a, b), via + 1):
+                        dist[a, b] = via
+    return {pair: minutes for pair, minutes in dist.items() if pair[0] != pair[1] and minutes}
+
+
+def _load_previous(
+    data: dict[str, Any], slot_by_id: dict[str, Slot], meetings: list[Meeting]
+) -> dict[str, str] | None:
+    raw = data.get("previous")
+    ids = {m.id for m in meetings}
+    previous: dict[str, str] | None = None
+    if raw is not None:
+        if not isinstance(raw, list):
+            raise ProblemError("previous", f"expected a list, got {_describe(raw)}")
+        previous = {}
+        for i, item in enumerate(raw):
+            path = f"previous[{i}]"
+            obj = _object(item, path)
+            mid = obj.get("meeting")
+            if not isinstance(mid, str) or mid not in ids:
+                raise ProblemError(f"{path}.meeting", f"unknown meeting {_describe(mid)}")
+            if mid in previous:
+                raise ProblemError(f"{path}.meeting", f"{mid} is listed twice")
+            sid = obj.get("slot")
+            if not isinstance(sid, str) or sid not in slot_by_id:
+                raise ProblemError(f"{path}.slot", f"unknown slot {_describe(sid)}")
+            previous[mid] = sid
+    for m in meetings:
+        if not m.locked:
+            continue
+        path = f"meetings[{m.index}].locked"
+        if previous is None or m.id not in previous:
+            raise ProblemError(path, f"{m.id} is locked but not in previous")
+        if m.fixed_slot is not None and m.fixed_slot != previous[m.id]:
+            raise ProblemError(
+                path, f"{m.id} is locked to {previous[m.id]} but fixed to {m.fixed_slot}"
+            )
+    return previous
