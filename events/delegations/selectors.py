@@ -6,8 +6,9 @@ Access rule (one function per resource): staff see everything; a person sees
 - the hosts of a delegation once their organisation takes part in it (accepted delegate
   or host);
 - meeting requests from or to their organisations;
-- the itinerary of their own organisations (which shows the counterparts they meet).
-Anything else is a 404.
+- the itinerary of their own organisations (which shows the counterparts they meet), and
+  when those organisations cannot meet.
+Anything else is a 404. Pages and the API use the same functions.
 """
 
 from __future__ import annotations
@@ -16,21 +17,25 @@ import datetime as dt
 from collections import defaultdict
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from events.delegations.models import (
     ApplicationStatus,
+    DelegateUnavailability,
     Delegation,
     DelegationApplication,
+    DelegationDay,
     DelegationHost,
     DelegationStatus,
     GroupActivity,
+    HostUnavailability,
     MeetingRequest,
     ScheduledMeeting,
     ScheduleVersion,
 )
+from events.delegations.problem import day_slot_starts, minutes, overlaps
 from forum_site.permissions import is_staff
 from members.models import Affiliation, Organisation
 from members.selectors import organisation_ids_represented
@@ -100,6 +105,8 @@ def application_list_for_user(user: AbstractBaseUser) -> QuerySet[DelegationAppl
     qs = DelegationApplication.objects.select_related(
         "delegation", "organisation", "reviewer", "submitted_by"
     ).prefetch_related(
+        "offers",
+        "seeks",
         Prefetch("representatives"),
         Prefetch("preferred_counterparts", queryset=Organisation.objects.only("id", "name")),
     )
@@ -133,10 +140,20 @@ def host_list_for_user(
 # --- Meeting requests -----------------------------------------------------------------------
 
 
-def meeting_request_list_for_user(user: AbstractBaseUser) -> QuerySet[MeetingRequest]:
-    qs = MeetingRequest.objects.select_related(
-        "delegation", "from_organisation", "to_organisation", "pinned_day", "created_by"
+def _meeting_requests() -> QuerySet[MeetingRequest]:
+    """With `mutual`: the other organisation asked too (one subquery, not one per row)."""
+    reverse = MeetingRequest.objects.filter(
+        delegation=OuterRef("delegation"),
+        from_organisation=OuterRef("to_organisation"),
+        to_organisation=OuterRef("from_organisation"),
     )
+    return MeetingRequest.objects.select_related(
+        "delegation", "from_organisation", "to_organisation", "pinned_day", "created_by"
+    ).annotate(mutual=Exists(reverse))
+
+
+def meeting_request_list_for_user(user: AbstractBaseUser) -> QuerySet[MeetingRequest]:
+    qs = _meeting_requests()
     if is_staff(user):
         return qs
     mine = organisation_ids_represented(user)
@@ -201,10 +218,11 @@ def version_grid(version: ScheduleVersion) -> list[dict]:
 # --- Itineraries ----------------------------------------------------------------------------
 
 
-def itinerary_organisation(
+def participant_organisation(
     *, user: AbstractBaseUser, delegation: Delegation, organisation_id: int | None = None
 ) -> Organisation:
-    """The organisation whose itinerary `user` asks for: one of theirs that takes part."""
+    """The participating organisation whose itinerary, requests or availability `user` asks
+    for: one of theirs that takes part (the lowest id unless named; staff: any)."""
     delegates, hosts = participant_org_ids(delegation=delegation)
     participants = delegates | hosts
     mine = _org_ids(user) & participants
@@ -277,3 +295,86 @@ def participant_recipients(*, delegation: Delegation) -> dict[int, list]:
         ).select_related("user__profile"):
             out[affiliation.organisation_id].append(affiliation.user)
     return out
+
+
+# --- Participants' days, availability and requests (pages) ------------------------------
+
+
+def participant_days(*, delegation: Delegation, organisation: Organisation) -> list[DelegationDay]:
+    """The days an organisation takes part: a host its days (none = every day), a delegate
+    every day."""
+    days = list(DelegationDay.objects.filter(delegation=delegation).order_by("date"))
+    host = (
+        DelegationHost.objects.filter(delegation=delegation, organisation=organisation)
+        .prefetch_related("days")
+        .first()
+    )
+    host_days = {d.pk for d in host.days.all()} if host else set()
+    return [d for d in days if not host_days or d.pk in host_days]
+
+
+def unavailable_ranges(
+    *, delegation: Delegation, organisation: Organisation
+) -> list[HostUnavailability | DelegateUnavailability]:
+    """When the organisation said it cannot meet (as a host or as a delegate)."""
+    hosts = HostUnavailability.objects.filter(
+        host__delegation=delegation, host__organisation=organisation
+    )
+    delegates = DelegateUnavailability.objects.filter(
+        application__delegation=delegation,
+        application__organisation=organisation,
+        application__status=ApplicationStatus.ACCEPTED,
+    )
+    return [*hosts, *delegates]
+
+
+def availability_grid(*, delegation: Delegation, organisation: Organisation) -> list[dict]:
+    """Per day of the organisation, the slots of the grid: each marked `busy` (one of its
+    unavailable ranges overlaps it) or taken by a group `activity` (delegates only)."""
+    delegates, _hosts = participant_org_ids(delegation=delegation)
+    days = participant_days(delegation=delegation, organisation=organisation)
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for r in unavailable_ranges(delegation=delegation, organisation=organisation):
+        spans[r.day_id].append((minutes(r.start), minutes(r.end)))
+    activities: dict[int, list[GroupActivity]] = defaultdict(list)
+    if organisation.pk in delegates:
+        for activity in GroupActivity.objects.filter(delegation=delegation):
+            activities[activity.day_id].append(activity)
+    grid = day_slot_starts(delegation)
+    out = []
+    for day in days:
+        slots = []
+        for start, end in grid:
+            taken = [
+                a
+                for a in activities[day.pk]
+                if overlaps(start, end, [(minutes(a.start), minutes(a.end))])
+            ]
+            slots.append(
+                {
+                    "start": dt.time(start // 60, start % 60),
+                    "end": dt.time(end // 60, end % 60),
+                    "value": f"{day.pk}-{start // 60:02d}{start % 60:02d}",
+                    "busy": overlaps(start, end, spans[day.pk]),
+                    "activity": taken[0] if taken else None,
+                }
+            )
+        out.append({"day": day, "slots": slots})
+    return out
+
+
+def requests_of_organisation(
+    *, delegation: Delegation, organisation: Organisation
+) -> dict[str, list[MeetingRequest]]:
+    """The organisation's requests in the delegation, `made` and `received`; each knows
+    whether the other side asked too (`mutual`)."""
+    requests = list(
+        _meeting_requests()
+        .filter(delegation=delegation)
+        .filter(Q(from_organisation=organisation) | Q(to_organisation=organisation))
+        .order_by("created_at", "pk")
+    )
+    return {
+        "made": [r for r in requests if r.from_organisation_id == organisation.pk],
+        "received": [r for r in requests if r.to_organisation_id == organisation.pk],
+    }

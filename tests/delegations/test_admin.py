@@ -22,8 +22,12 @@ def admin_client(w) -> Client:
 def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
     w = build_world()
     apps = [
-        services.application_submit(actor=w.kenji, delegation=w.delegation),
-        services.application_submit(actor=w.yuki, delegation=w.delegation),
+        services.application_submit(
+            actor=w.kenji, delegation=w.delegation, objectives="Meet partners"
+        ),
+        services.application_submit(
+            actor=w.yuki, delegation=w.delegation, objectives="Meet partners"
+        ),
     ]
     client = admin_client(w)
     with on_commit():

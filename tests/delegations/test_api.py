@@ -46,7 +46,9 @@ def test_sme_applies_through_the_api_and_sees_only_its_applications(world):
         "submitted",
         "Tea and bamboo partners",
     )
-    services.application_submit(actor=world.yuki, delegation=world.delegation)
+    services.application_submit(
+        actor=world.yuki, delegation=world.delegation, objectives="Meet partners"
+    )
     mine = client_for(world.kenji).get("/api/v1/delegation-applications/").json()
     assert [a["organisation"]["name"] for a in mine["results"]] == ["Kato Precision"]
     other = DelegationApplication.objects.get(organisation=world.mori)
@@ -86,7 +88,9 @@ def test_draft_delegation_is_invisible_to_members(world):
 
 
 def test_staff_decide_and_members_cannot(world, on_commit, mailbox):
-    application = services.application_submit(actor=world.kenji, delegation=world.delegation)
+    application = services.application_submit(
+        actor=world.kenji, delegation=world.delegation, objectives="Meet partners"
+    )
     url = f"/api/v1/delegation-applications/{application.pk}/decide/"
     assert client_for(world.kenji).post(url, {"status": "accepted"}).status_code == 403
     with on_commit():
@@ -266,7 +270,9 @@ def _more_world(w, n: int):
     for i in range(n):
         org = OrganisationFactory(name=f"Extra {i}", country="JP")
         user = member(organisation=org, platform=w.platform)
-        app = services.application_submit(actor=user, delegation=w.delegation)
+        app = services.application_submit(
+            actor=user, delegation=w.delegation, objectives="Meet partners"
+        )
         services.application_decide(actor=w.staff, application=app, status="accepted")
         services.meeting_request_create(
             actor=user, delegation=w.delegation, to_organisation=w.sneha
@@ -294,7 +300,8 @@ def test_list_query_counts_do_not_grow(world, django_assert_num_queries, extra):
         counts[url.split("/")[-2]] = len(queries)
     assert counts == {
         "delegations": 7,
-        "delegation-applications": 6,
+        # + the offered and sought capabilities (lists since the portal's part 2)
+        "delegation-applications": 8,
         "delegation-requests": 4,
         "hosts": 9,
     }

@@ -39,7 +39,9 @@ def test_application_submit_requires_platform_membership(world):
     outsider = OrganisationFactory(name="Non Member K.K.", country="JP")
     user = member(organisation=outsider)
     with pytest.raises(ValidationError) as exc:
-        services.application_submit(actor=user, delegation=world.delegation)
+        services.application_submit(
+            actor=user, delegation=world.delegation, objectives="Meet partners"
+        )
     assert exc.value.message_dict == {
         "organisation": ["Non Member K.K. must be a member of Japan–India SME Forum to apply."]
     }
@@ -51,27 +53,39 @@ def test_application_submit_refuses_outside_the_window(world):
     )
     world.delegation.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        services.application_submit(actor=world.kenji, delegation=world.delegation)
+        services.application_submit(
+            actor=world.kenji, delegation=world.delegation, objectives="Meet partners"
+        )
     assert exc.value.message_dict == {"delegation": ["Applications have closed."]}
 
 
 def test_application_submit_once_per_organisation_then_again_after_withdrawal(world):
-    first = services.application_submit(actor=world.kenji, delegation=world.delegation)
+    first = services.application_submit(
+        actor=world.kenji, delegation=world.delegation, objectives="Meet partners"
+    )
     with pytest.raises(ValidationError) as exc:
-        services.application_submit(actor=world.kenji, delegation=world.delegation)
+        services.application_submit(
+            actor=world.kenji, delegation=world.delegation, objectives="Meet partners"
+        )
     assert exc.value.message_dict == {
         "organisation": ["Kato Precision has already applied (submitted)."]
     }
     services.application_withdraw(actor=world.kenji, application=first)
-    again = services.application_submit(actor=world.kenji, delegation=world.delegation)
+    again = services.application_submit(
+        actor=world.kenji, delegation=world.delegation, objectives="Meet partners"
+    )
     assert (again.pk, again.status) == (first.pk, "submitted")
 
 
 def test_application_accept_beyond_places_is_refused(world):
     world.delegation.places = 1
     world.delegation.save()
-    a = services.application_submit(actor=world.kenji, delegation=world.delegation)
-    b = services.application_submit(actor=world.yuki, delegation=world.delegation)
+    a = services.application_submit(
+        actor=world.kenji, delegation=world.delegation, objectives="Meet partners"
+    )
+    b = services.application_submit(
+        actor=world.yuki, delegation=world.delegation, objectives="Meet partners"
+    )
     services.application_decide(actor=world.staff, application=a, status="accepted")
     with pytest.raises(ValidationError) as exc:
         services.application_decide(actor=world.staff, application=b, status="accepted")
@@ -85,7 +99,9 @@ def test_application_accept_beyond_places_is_refused(world):
 
 
 def test_application_decisions_follow_the_allowed_transitions(world):
-    application = services.application_submit(actor=world.kenji, delegation=world.delegation)
+    application = services.application_submit(
+        actor=world.kenji, delegation=world.delegation, objectives="Meet partners"
+    )
     services.application_decide(actor=world.staff, application=application, status="rejected")
     with pytest.raises(ValidationError) as exc:
         services.application_decide(actor=world.staff, application=application, status="accepted")
@@ -97,7 +113,9 @@ def test_application_decisions_follow_the_allowed_transitions(world):
 
 
 def test_application_decision_emails_the_applicants_admins_once(world, on_commit, mailbox):
-    application = services.application_submit(actor=world.yuki, delegation=world.delegation)
+    application = services.application_submit(
+        actor=world.yuki, delegation=world.delegation, objectives="Meet partners"
+    )
     with on_commit():
         services.application_decide(
             actor=world.staff, application=application, status="accepted", note="Welcome!"
@@ -119,7 +137,9 @@ def test_application_decision_emails_the_applicants_admins_once(world, on_commit
 
 
 def test_application_decision_email_in_japanese(world, on_commit, mailbox):
-    application = services.application_submit(actor=world.kenji, delegation=world.delegation)
+    application = services.application_submit(
+        actor=world.kenji, delegation=world.delegation, objectives="Meet partners"
+    )
     with on_commit():
         services.application_decide(actor=world.staff, application=application, status="waitlisted")
     [mail] = mailbox.to("kenji@example.com")
@@ -130,8 +150,12 @@ def test_bulk_decisions_stop_at_the_number_of_places(world):
     world.delegation.places = 1
     world.delegation.save()
     apps = [
-        services.application_submit(actor=world.kenji, delegation=world.delegation),
-        services.application_submit(actor=world.yuki, delegation=world.delegation),
+        services.application_submit(
+            actor=world.kenji, delegation=world.delegation, objectives="Meet partners"
+        ),
+        services.application_submit(
+            actor=world.yuki, delegation=world.delegation, objectives="Meet partners"
+        ),
     ]
     done, errors = services.application_decide_many(
         actor=world.staff, applications=apps, status="accepted"
@@ -149,7 +173,11 @@ def test_concurrent_accepts_never_exceed_the_places(require_postgres):
     for i in range(8):
         org = OrganisationFactory(name=f"Applicant {i}", country="JP")
         user = member(organisation=org, platform=w.platform)
-        applicants.append(services.application_submit(actor=user, delegation=w.delegation))
+        applicants.append(
+            services.application_submit(
+                actor=user, delegation=w.delegation, objectives="Meet partners"
+            )
+        )
     barrier = threading.Barrier(len(applicants))
     outcomes: list[str] = []
 
