@@ -38,7 +38,7 @@ from events.delegations.models import (
 from events.delegations.problem import day_slot_starts, minutes, overlaps
 from forum_site.permissions import is_staff
 from members.models import Affiliation, Organisation
-from members.selectors import organisation_ids_represented
+from members.selectors import organisation_ids_administered, organisation_ids_represented
 
 
 def _org_ids(user: AbstractBaseUser) -> set[int]:
@@ -177,6 +177,18 @@ def version_list(*, delegation: Delegation) -> QuerySet[ScheduleVersion]:
 
 def version_get(*, delegation: Delegation, number) -> ScheduleVersion:
     return get_object_or_404(version_list(delegation=delegation), number=number)
+
+
+def version_for_reading(version_id: int | None) -> ScheduleVersion | None:
+    """A version without its (large) problem and solution, with the one published before."""
+    if version_id is None:
+        return None
+    return (
+        ScheduleVersion.objects.defer("problem", "solution")
+        .select_related("previous")
+        .defer("previous__problem", "previous__solution")
+        .get(pk=version_id)
+    )
 
 
 def version_meetings(version: ScheduleVersion) -> QuerySet[ScheduledMeeting]:
@@ -378,3 +390,33 @@ def requests_of_organisation(
         "made": [r for r in requests if r.from_organisation_id == organisation.pk],
         "received": [r for r in requests if r.to_organisation_id == organisation.pk],
     }
+
+
+def own_applications(
+    *, user: AbstractBaseUser, delegation: Delegation | None = None
+) -> list[DelegationApplication]:
+    """The applications of the organisations `user` represents (staff too: their own),
+    newest first; of one delegation when given."""
+    qs = DelegationApplication.objects.filter(
+        organisation_id__in=organisation_ids_represented(user)
+    ).select_related("organisation", "delegation")
+    if delegation is not None:
+        qs = qs.filter(delegation=delegation)
+    return list(qs.order_by("-created_at", "-pk"))
+
+
+def organisations_that_may_apply(
+    *, user: AbstractBaseUser, delegation: Delegation
+) -> QuerySet[Organisation]:
+    """The organisations `user` administers in the travelling country that have no
+    application in progress (a withdrawn one may apply again); the service decides."""
+    taken = DelegationApplication.objects.filter(delegation=delegation).exclude(
+        status=ApplicationStatus.WITHDRAWN
+    )
+    return (
+        Organisation.objects.filter(
+            pk__in=organisation_ids_administered(user), country=delegation.delegate_country
+        )
+        .exclude(pk__in=taken.values("organisation_id"))
+        .order_by("name", "pk")
+    )

@@ -1,0 +1,46 @@
+"""When a participant cannot meet: a day grid of slots to tick; the scheduler keeps them free."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from events.delegations import selectors, services
+from events.delegations.forms import AvailabilityForm, service_errors
+from events.delegations.views.common import participant, participant_context
+from forum_site.locking import Busy
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def availability(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = selectors.delegation_ref_for_user(user=request.user, pk=pk)
+    organisation = participant(request, delegation)
+    context = participant_context(request, delegation, organisation)
+    grid = selectors.availability_grid(delegation=delegation, organisation=organisation)
+    form = AvailabilityForm(request.POST or None, grid=grid)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.availability_set(
+                actor=request.user,
+                delegation=delegation,
+                organisation=organisation,
+                busy=form.marked(),
+            )
+        except ValidationError as exc:
+            service_errors(form, exc)
+        except Busy as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved: the scheduler keeps the ticked slots free."))
+            return redirect(context["tabs"]["availability"])
+    if form.is_bound:
+        # Show what was sent, not what is stored, next to the errors.
+        sent = set(request.POST.getlist("busy"))
+        for day in grid:
+            for slot in day["slots"]:
+                slot["busy"] = slot["value"] in sent
+    return render(request, "delegations/availability.html", {**context, "form": form, "grid": grid})
