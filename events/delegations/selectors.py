@@ -22,6 +22,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from events.delegations.models import (
+    PRIORITY_WEIGHT,
     ApplicationStatus,
     DelegateUnavailability,
     Delegation,
@@ -31,6 +32,7 @@ from events.delegations.models import (
     DelegationStatus,
     GroupActivity,
     HostUnavailability,
+    MeetingPriority,
     MeetingRequest,
     ScheduledMeeting,
     ScheduleVersion,
@@ -197,11 +199,31 @@ def version_meetings(version: ScheduleVersion) -> QuerySet[ScheduledMeeting]:
     )
 
 
+def meeting_statuses(meeting: ScheduledMeeting) -> list[str]:
+    """What staff see of a meeting on the grid: "mutual" (both asked), "must-meet" (its
+    highest priority; the weight is doubled when mutual), "pinned" (fixed by staff)."""
+    base = meeting.weight // (2 if meeting.mutual else 1)
+    statuses = []
+    if meeting.mutual:
+        statuses.append("mutual")
+    if base >= PRIORITY_WEIGHT[MeetingPriority.MUST_MEET]:
+        statuses.append("must-meet")
+    if meeting.pinned:
+        statuses.append("pinned")
+    return statuses
+
+
 def version_grid(version: ScheduleVersion) -> list[dict]:
-    """Per day: the table numbers and one row per slot, each cell the meeting or None."""
+    """Per day: the table numbers and one row per slot, each cell the meeting or None.
+    Each meeting carries `statuses` (meeting_statuses) and `must_meet`; the participants'
+    agendas are the itinerary page with ?organisation=<id>&version=<number>."""
     problem = version.problem or {}
     slots = problem.get("slots", [])
-    by_cell = {(m.slot, m.table): m for m in version_meetings(version)}
+    by_cell = {}
+    for meeting in version_meetings(version):
+        meeting.statuses = meeting_statuses(meeting)
+        meeting.must_meet = "must-meet" in meeting.statuses
+        by_cell[(meeting.slot, meeting.table)] = meeting
     days: dict[str, dict] = {}
     for slot in slots:
         day = days.setdefault(

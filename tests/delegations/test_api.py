@@ -316,3 +316,65 @@ def test_schedule_list_query_count(ready, on_commit, django_assert_num_queries):
         with django_assert_num_queries(5):
             response = staff.get(f"/api/v1/delegations/{ready.delegation.pk}/schedules/")
         assert len(response.json()["results"]) == n
+
+
+def test_apply_takes_capability_slugs_and_requires_objectives(world):
+    url = f"/api/v1/delegations/{world.delegation.pk}/apply/"
+    empty = client_for(world.yuki).post(url, {})
+    assert (empty.status_code, empty.json()) == (
+        400,
+        {"objectives": ["Say what your organisation wants to achieve on this trip."]},
+    )
+    unknown = client_for(world.yuki).post(
+        url, {"objectives": "Partners", "offers": ["time-travel"]}
+    )
+    assert (unknown.status_code, unknown.json()) == (
+        400,
+        {"offers": ["Object with slug=time-travel does not exist."]},
+    )
+    assert DelegationApplication.objects.count() == 0
+    created = client_for(world.yuki).post(
+        url,
+        {"objectives": "Partners", "offers": ["licensing"], "seeks": ["distribution", "sourcing"]},
+    )
+    body = created.json()
+    assert (created.status_code, body["offers"], sorted(body["seeks"])) == (
+        201,
+        ["licensing"],
+        ["distribution", "sourcing"],
+    )
+    assert (body["offers_text"], body["seeks_text"]) == ("", "")
+
+
+def test_requests_are_answered_through_the_api_and_show_mutual(ready):
+    mori = MeetingRequest.objects.get(from_organisation=ready.mori)
+    url = f"/api/v1/delegation-requests/{mori.pk}/answer/"
+    assert client_for(ready.yuki).post(url, {"answer": "accepted"}).status_code == 403
+    assert client_for(ready.outsider).post(url, {"answer": "accepted"}).status_code == 404
+    assert client_for(ready.asha).post(url, {"answer": "later"}).status_code == 400
+    answered = client_for(ready.asha).post(url, {"answer": "declined"})
+    assert (answered.status_code, answered.json()["answer"]) == (200, "declined")
+    mine = client_for(ready.kenji).get("/api/v1/delegation-requests/").json()["results"]
+    assert sorted((r["to_organisation"]["name"], r["mutual"]) for r in mine) == [
+        ("Assam Bamboo Works", False),
+        ("Kato Precision", True),
+        ("Sneha Tea Estates", True),
+    ]
+
+
+def test_requests_are_read_only_through_the_api_after_the_deadline(ready):
+    ready.delegation.requests_close_at = ready.delegation.created_at
+    ready.delegation.save(update_fields=["requests_close_at"])
+    created = client_for(ready.yuki).post(
+        "/api/v1/delegation-requests/",
+        {"delegation": ready.delegation.pk, "to_organisation": ready.bamboo.pk},
+    )
+    assert (created.status_code, created.json()) == (
+        400,
+        {"delegation": ["The deadline for meeting requests has passed."]},
+    )
+    mori = MeetingRequest.objects.get(from_organisation=ready.mori)
+    assert (
+        client_for(ready.yuki).delete(f"/api/v1/delegation-requests/{mori.pk}/").status_code == 400
+    )
+    assert MeetingRequest.objects.filter(delegation=ready.delegation).count() == 4

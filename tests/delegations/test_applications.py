@@ -2,6 +2,7 @@
 (events/delegations/services/applications.py)."""
 
 import datetime as dt
+import importlib
 import threading
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from events.delegations import services
 from events.delegations.models import Delegation, DelegationApplication
+from members.models import Capability
 from tests.factories import OrganisationFactory, member
 from tests.worlds import build_world
 
@@ -129,7 +131,7 @@ def test_application_decision_emails_the_applicants_admins_once(world, on_commit
     )
     assert "Note from the secretariat:\nWelcome!" in text
     assert (
-        f"Your application: http://127.0.0.1:8000/api/v1/delegation-applications/{application.pk}/"
+        f"Your application: http://127.0.0.1:8000/delegations/applications/{application.pk}/"
         in text
     )
     assert services.application_notify_decision(application_id=application.pk) is False
@@ -199,3 +201,38 @@ def test_concurrent_accepts_never_exceed_the_places(require_postgres):
     assert sorted(outcomes) == ["accepted"] * 2 + ["refused"] * 6
     assert Delegation.objects.get(pk=w.delegation.pk).accepted_count == 2
     assert DelegationApplication.objects.filter(status="accepted").count() == 2
+
+
+# --- What an application says -----------------------------------------------------------
+
+
+def test_an_application_needs_objectives(world):
+    with pytest.raises(ValidationError) as exc:
+        services.application_submit(actor=world.kenji, delegation=world.delegation, objectives=" ")
+    assert exc.value.message_dict == {
+        "objectives": ["Say what your organisation wants to achieve on this trip."]
+    }
+    assert DelegationApplication.objects.count() == 0
+
+
+def test_an_application_offers_and_seeks_capabilities(world):
+    capabilities = {c.slug: c for c in Capability.objects.all()}
+    application = services.application_submit(
+        actor=world.kenji,
+        delegation=world.delegation,
+        objectives="Tea processing partners",
+        offers=[capabilities["technology-transfer"]],
+        seeks=[capabilities["distribution"], capabilities["joint-venture"]],
+    )
+    assert [c.slug for c in application.offers.all()] == ["technology-transfer"]
+    assert sorted(c.slug for c in application.seeks.all()) == ["distribution", "joint-venture"]
+
+
+def test_migration_keeps_old_free_text_and_finds_the_capabilities_it_names(db):
+    migration = importlib.import_module("events.delegations.migrations.0002_portal")
+    capabilities = list(Capability.objects.order_by("slug"))
+    named = migration._capabilities_named(
+        "Distribution and sales partnership in Gujarat; maybe a joint venture", capabilities
+    )
+    assert [c.slug for c in named] == ["distribution", "joint-venture"]
+    assert migration._capabilities_named("Products and know-how", capabilities) == []

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from events.delegations.models import (
@@ -57,7 +58,10 @@ def _marked_by_day(
     for day, start in busy:
         if day.pk not in allowed:
             raise ValidationError(
-                {"busy": _("%(day)s is not one of your days in this delegation.") % {"day": day}}
+                {
+                    "busy": _("%(day)s is not one of your days in this delegation.")
+                    % {"day": f"{date_format(day.date, 'DATE_FORMAT')}, {day.city}"}
+                }
             )
         if start.second or minutes(start) not in starts:
             raise ValidationError(
