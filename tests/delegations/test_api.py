@@ -21,19 +21,6 @@ def client_for(user) -> APIClient:
     return client
 
 
-@pytest.fixture
-def published(ready, on_commit):
-    with on_commit():
-        version = services.schedule_run(
-            actor=ready.staff, delegation=ready.delegation, time_limit=5
-        )
-    version.refresh_from_db()
-    with on_commit():
-        services.schedule_publish(actor=ready.staff, version=version)
-    ready.version = version
-    return ready
-
-
 def test_sme_applies_through_the_api_and_sees_only_its_applications(world):
     response = client_for(world.kenji).post(
         f"/api/v1/delegations/{world.delegation.pk}/apply/",

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def published():
+def revised():
     """The delegation world with requests and a published schedule (tasks run eagerly)."""
     w = with_requests(accept_and_host(build_world()))
     version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
@@ -40,8 +40,8 @@ def _in(page, language: str) -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "ja"])
-def test_delegate_pages_pass_the_audit(page, published, language):
-    w = published
+def test_delegate_pages_pass_the_audit(page, revised, language):
+    w = revised
     d = w.delegation.pk
     log_in(page, "kenji")
     page.goto("/delegations/")
@@ -84,8 +84,8 @@ def test_apply_page_and_host_pages_pass_the_audit(page, language):
     audit(page, "host-requests")
 
 
-def test_keyboard_marks_a_slot_and_answers_a_request(page, published):
-    w = published
+def test_keyboard_marks_a_slot_and_answers_a_request(page, revised):
+    w = revised
     d = w.delegation.pk
     log_in(page, "kenji")
     page.goto(f"/delegations/{d}/availability/")
@@ -111,8 +111,8 @@ def test_keyboard_marks_a_slot_and_answers_a_request(page, published):
     assert request.answer == "declined"
 
 
-def test_another_organisations_pages_are_not_found(page, published):
-    w = published
+def test_another_organisations_pages_are_not_found(page, revised):
+    w = revised
     d = w.delegation.pk
     kato_request = MeetingRequest.objects.get(from_organisation=w.kato, to_organisation=w.sneha)
     log_in(page, "olga")  # Other Org: a Japanese member, not in the delegation

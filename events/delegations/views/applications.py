@@ -44,7 +44,7 @@ def _application_form(request: HttpRequest, delegation: Delegation) -> Applicati
         .order_by("name", "pk")
     )
     return ApplicationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         organisations=organisations,
         people=people,
         counterparts=counterparts,
@@ -55,7 +55,7 @@ def _application_form(request: HttpRequest, delegation: Delegation) -> Applicati
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
-    delegation = selectors.delegation_get_for_user(user=request.user, pk=pk)
+    delegation = selectors.delegation_ref_for_user(user=request.user, pk=pk)
     form = _application_form(request, delegation)
     refusal = services.application_refusal(delegation)
     if request.method == "POST" and form.is_valid():

@@ -21,7 +21,7 @@ def availability(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = participant(request, delegation)
     context = participant_context(request, delegation, organisation)
     grid = selectors.availability_grid(delegation=delegation, organisation=organisation)
-    form = AvailabilityForm(request.POST or None, grid=grid)
+    form = AvailabilityForm(request.POST if request.method == "POST" else None, grid=grid)
     if request.method == "POST" and form.is_valid():
         try:
             services.availability_set(

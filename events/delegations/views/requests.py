@@ -64,7 +64,7 @@ def request_new(request: HttpRequest, pk: int, organisation_pk: int) -> HttpResp
     if counterpart is None:
         raise Http404("This organisation is not on the other side of the delegation.")
     context = participant_context(request, delegation, organisation)
-    form = RequestForm(request.POST or None)
+    form = RequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_request_create(
