@@ -126,12 +126,17 @@ def _explain(candidate: Counterpart, seeks: set[int], offers: set[int], sectors:
 
 
 def counterparts(
-    *, delegation: Delegation, organisation: Organisation, filters: Filters | None = None
+    *,
+    delegation: Delegation,
+    organisation: Organisation,
+    filters: Filters | None = None,
+    is_delegate: bool | None = None,
 ) -> list[Counterpart]:
     """Whom `organisation` (a participant) may ask to meet, best match first."""
     filters = filters or Filters()
-    delegates, _hosts_ids = participant_org_ids(delegation=delegation)
-    if organisation.pk in delegates:
+    if is_delegate is None:
+        is_delegate = organisation.pk in participant_org_ids(delegation=delegation)[0]
+    if is_delegate:
         candidates = _hosts(delegation, filters.day)
     else:
         candidates = _delegates(delegation)
@@ -154,11 +159,16 @@ def counterparts(
 
 
 def counterpart_get(
-    *, delegation: Delegation, organisation: Organisation, counterpart_id: int
+    *,
+    delegation: Delegation,
+    organisation: Organisation,
+    counterpart_id: int,
+    is_delegate: bool | None = None,
 ) -> Counterpart | None:
     """One counterpart of `organisation` (None when that organisation is not on the other
     side of the delegation)."""
-    for candidate in counterparts(delegation=delegation, organisation=organisation):
+    found = counterparts(delegation=delegation, organisation=organisation, is_delegate=is_delegate)
+    for candidate in found:
         if candidate.organisation.pk == counterpart_id:
             return candidate
     return None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -91,6 +92,26 @@ def participant_org_ids(*, delegation: Delegation) -> tuple[set[int], set[int]]:
 def user_participant_org_ids(*, user: AbstractBaseUser, delegation: Delegation) -> set[int]:
     delegates, hosts = participant_org_ids(delegation=delegation)
     return _org_ids(user) & (delegates | hosts)
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Who takes part in a delegation and which of them a person represents (read once per
+    page, passed on)."""
+
+    delegates: frozenset[int]
+    hosts: frozenset[int]
+    mine: frozenset[int]
+
+    @property
+    def participants(self) -> frozenset[int]:
+        return self.delegates | self.hosts
+
+
+def participation_of(*, user: AbstractBaseUser, delegation: Delegation) -> Participation:
+    delegates, hosts = participant_org_ids(delegation=delegation)
+    mine = _org_ids(user) & (delegates | hosts)
+    return Participation(frozenset(delegates), frozenset(hosts), frozenset(mine))
 
 
 def delegation_require_participant(*, user: AbstractBaseUser, delegation: Delegation) -> None:
@@ -253,13 +274,16 @@ def version_grid(version: ScheduleVersion) -> list[dict]:
 
 
 def participant_organisation(
-    *, user: AbstractBaseUser, delegation: Delegation, organisation_id: int | None = None
+    *,
+    user: AbstractBaseUser,
+    delegation: Delegation,
+    organisation_id: int | None = None,
+    participation: Participation | None = None,
 ) -> Organisation:
     """The participating organisation whose itinerary, requests or availability `user` asks
     for: one of theirs that takes part (the lowest id unless named; staff: any)."""
-    delegates, hosts = participant_org_ids(delegation=delegation)
-    participants = delegates | hosts
-    mine = _org_ids(user) & participants
+    participation = participation or participation_of(user=user, delegation=delegation)
+    participants, mine = participation.participants, participation.mine
     if organisation_id is not None:
         if organisation_id not in (participants if is_staff(user) else mine):
             raise Http404("No itinerary of this organisation is visible to you.")
@@ -362,16 +386,19 @@ def unavailable_ranges(
     return [*hosts, *delegates]
 
 
-def availability_grid(*, delegation: Delegation, organisation: Organisation) -> list[dict]:
+def availability_grid(
+    *, delegation: Delegation, organisation: Organisation, is_delegate: bool | None = None
+) -> list[dict]:
     """Per day of the organisation, the slots of the grid: each marked `busy` (one of its
     unavailable ranges overlaps it) or taken by a group `activity` (delegates only)."""
-    delegates, _hosts = participant_org_ids(delegation=delegation)
+    if is_delegate is None:
+        is_delegate = organisation.pk in participant_org_ids(delegation=delegation)[0]
     days = participant_days(delegation=delegation, organisation=organisation)
     spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for r in unavailable_ranges(delegation=delegation, organisation=organisation):
         spans[r.day_id].append((minutes(r.start), minutes(r.end)))
     activities: dict[int, list[GroupActivity]] = defaultdict(list)
-    if organisation.pk in delegates:
+    if is_delegate:
         for activity in GroupActivity.objects.filter(delegation=delegation):
             activities[activity.day_id].append(activity)
     grid = day_slot_starts(delegation)

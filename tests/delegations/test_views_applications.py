@@ -187,9 +187,7 @@ def test_withdraw_asks_first_then_withdraws(world, pages):
 
 
 @pytest.mark.parametrize("rows", [1, 5])
-def test_application_pages_query_count_is_constant(
-    rows, world, pages, django_assert_num_queries
-):
+def test_application_pages_query_count_is_constant(rows, world, pages, django_assert_num_queries):
     colleagues = [
         member(organisation=world.mori, username=f"colleague{i}", role="representative")
         for i in range(rows)

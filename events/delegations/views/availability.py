@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from events.delegations import selectors, services
 from events.delegations.forms import AvailabilityForm, service_errors
-from events.delegations.views.common import participant, participant_context
+from events.delegations.views.common import participant
 from forum_site.locking import Busy
 
 
@@ -18,9 +18,11 @@ from forum_site.locking import Busy
 @require_http_methods(["GET", "POST"])
 def availability(request: HttpRequest, pk: int) -> HttpResponse:
     delegation = selectors.delegation_ref_for_user(user=request.user, pk=pk)
-    organisation = participant(request, delegation)
-    context = participant_context(request, delegation, organisation)
-    grid = selectors.availability_grid(delegation=delegation, organisation=organisation)
+    context = participant(request, delegation)
+    organisation = context["organisation"]
+    grid = selectors.availability_grid(
+        delegation=delegation, organisation=organisation, is_delegate=context["is_delegate"]
+    )
     form = AvailabilityForm(request.POST if request.method == "POST" else None, grid=grid)
     if request.method == "POST" and form.is_valid():
         try:

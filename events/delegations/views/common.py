@@ -29,22 +29,33 @@ def organisation_param(request: HttpRequest) -> int | None:
     return int(raw)
 
 
-def participant(request: HttpRequest, delegation: Delegation) -> Organisation:
+def participant(request: HttpRequest, delegation: Delegation) -> dict:
     """The participating organisation the page is about: one of the person's (staff: any
-    participant named), else 404 — the same rule as the API's itinerary."""
-    return selectors.participant_organisation(
-        user=request.user, delegation=delegation, organisation_id=organisation_param(request)
+    participant named), else 404 — the same rule as the API's itinerary. Returns the
+    context of a participant's pages (participant_context) with it."""
+    participation = selectors.participation_of(user=request.user, delegation=delegation)
+    organisation = selectors.participant_organisation(
+        user=request.user,
+        delegation=delegation,
+        organisation_id=organisation_param(request),
+        participation=participation,
     )
+    return participant_context(request, delegation, organisation, participation)
 
 
 def with_organisation(url: str, organisation: Organisation, several: bool) -> str:
     return f"{url}?organisation={organisation.pk}" if several else url
 
 
-def participant_context(request: HttpRequest, delegation: Delegation, organisation) -> dict:
+def participant_context(
+    request: HttpRequest,
+    delegation: Delegation,
+    organisation: Organisation,
+    participation: selectors.Participation,
+) -> dict:
     """The tabs of a participant's pages (keeping the organisation when there are
-    several), and why requests are read-only ("" while open)."""
-    mine = selectors.user_participant_org_ids(user=request.user, delegation=delegation)
+    several), its side, and why requests are read-only ("" while open)."""
+    mine = participation.mine
     several = len(mine) > 1 or organisation.pk not in mine
 
     def link(name: str) -> str:
@@ -53,6 +64,8 @@ def participant_context(request: HttpRequest, delegation: Delegation, organisati
     return {
         "delegation": delegation,
         "organisation": organisation,
+        "participation": participation,
+        "is_delegate": organisation.pk in participation.delegates,
         "several": several,
         "org_query": f"?organisation={organisation.pk}" if several else "",
         "requests_closed": services.requests_refusal(delegation),

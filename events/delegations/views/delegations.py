@@ -42,9 +42,7 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def delegation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     delegation = selectors.delegation_get_for_user(user=request.user, pk=pk)
-    participating = sorted(
-        selectors.user_participant_org_ids(user=request.user, delegation=delegation)
-    )
+    participation = selectors.participation_of(user=request.user, delegation=delegation)
     context = {
         "delegation": delegation,
         "activities": GroupActivity.objects.filter(delegation=delegation).select_related("day"),
@@ -55,10 +53,10 @@ def delegation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ).exists(),
         "tabs": None,
     }
-    if participating:
+    if participation.mine:
         organisation = selectors.participant_organisation(
-            user=request.user, delegation=delegation, organisation_id=participating[0]
+            user=request.user, delegation=delegation, participation=participation
         )
-        context.update(participant_context(request, delegation, organisation))
+        context.update(participant_context(request, delegation, organisation, participation))
         context["delegation"] = delegation
     return render(request, "delegations/delegation_detail.html", context)

@@ -19,7 +19,7 @@ from events.delegations.itineraries import (
     itinerary_items,
 )
 from events.delegations.models import DelegationStatus, ScheduleVersion
-from events.delegations.views.common import participant, participant_context, with_organisation
+from events.delegations.views.common import participant, with_organisation
 from events.models import CalendarFeedToken
 from events.services import calendar_feed_token_get
 from forum_site.i18n import person_language
@@ -49,7 +49,8 @@ def _feed_urls(user) -> dict[str, str]:
 @login_required
 def itinerary(request: HttpRequest, pk: int) -> HttpResponse:
     delegation = selectors.delegation_ref_for_user(user=request.user, pk=pk)
-    organisation = participant(request, delegation)
+    context = participant(request, delegation)
+    organisation = context["organisation"]
     version = _version(request, delegation)
     data = selectors.itinerary(delegation=delegation, organisation=organisation, version=version)
     zone = timezone.get_current_timezone_name()
@@ -63,7 +64,6 @@ def itinerary(request: HttpRequest, pk: int) -> HttpResponse:
             )
         )
         changes = itinerary_changes(data, previous, zone, language)
-    context = participant_context(request, delegation, organisation)
     return render(
         request,
         "delegations/itinerary.html",
@@ -86,7 +86,7 @@ def itinerary(request: HttpRequest, pk: int) -> HttpResponse:
 def itinerary_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The itinerary as a calendar file (the same as the API's itinerary.ics)."""
     delegation = selectors.delegation_ref_for_user(user=request.user, pk=pk)
-    organisation = participant(request, delegation)
+    organisation = participant(request, delegation)["organisation"]
     data = selectors.itinerary(
         delegation=delegation,
         organisation=organisation,

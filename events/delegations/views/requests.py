@@ -14,23 +14,15 @@ from events.delegations import selectors, services
 from events.delegations.counterparts import Filters, counterpart_get, counterparts
 from events.delegations.forms import AnswerForm, CounterpartFilterForm, RequestForm, service_errors
 from events.delegations.models import DelegationDay, MeetingRequest, RequestAnswer
-from events.delegations.views.common import (
-    REFUSALS,
-    participant,
-    participant_context,
-    refused,
-    with_organisation,
-)
+from events.delegations.views.common import REFUSALS, participant, refused, with_organisation
 from forum_site.locking import Busy
 
 
 @login_required
 def counterpart_list(request: HttpRequest, pk: int) -> HttpResponse:
     delegation = selectors.delegation_ref_for_user(user=request.user, pk=pk)
-    organisation = participant(request, delegation)
-    context = participant_context(request, delegation, organisation)
-    delegates, _hosts = selectors.participant_org_ids(delegation=delegation)
-    is_delegate = organisation.pk in delegates
+    context = participant(request, delegation)
+    organisation, is_delegate = context["organisation"], context["is_delegate"]
     days = DelegationDay.objects.filter(delegation=delegation).order_by("date")
     form = CounterpartFilterForm(request.GET or None, days=days if is_delegate else None)
     found = []
@@ -41,6 +33,7 @@ def counterpart_list(request: HttpRequest, pk: int) -> HttpResponse:
         found = counterparts(
             delegation=delegation,
             organisation=organisation,
+            is_delegate=is_delegate,
             filters=Filters(
                 sector=data.get("sector"), capability=data.get("capability"), day=data.get("day")
             ),
@@ -48,7 +41,7 @@ def counterpart_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "delegations/counterparts.html",
-        {**context, "form": form, "counterparts": found, "is_delegate": is_delegate},
+        {**context, "form": form, "counterparts": found},
     )
 
 
@@ -57,13 +50,16 @@ def counterpart_list(request: HttpRequest, pk: int) -> HttpResponse:
 def request_new(request: HttpRequest, pk: int, organisation_pk: int) -> HttpResponse:
     """Ask one counterpart for a meeting (priority and a note)."""
     delegation = selectors.delegation_ref_for_user(user=request.user, pk=pk)
-    organisation = participant(request, delegation)
+    context = participant(request, delegation)
+    organisation = context["organisation"]
     counterpart = counterpart_get(
-        delegation=delegation, organisation=organisation, counterpart_id=organisation_pk
+        delegation=delegation,
+        organisation=organisation,
+        counterpart_id=organisation_pk,
+        is_delegate=context["is_delegate"],
     )
     if counterpart is None:
         raise Http404("This organisation is not on the other side of the delegation.")
-    context = participant_context(request, delegation, organisation)
     form = RequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,13 +91,15 @@ def request_new(request: HttpRequest, pk: int, organisation_pk: int) -> HttpResp
 @login_required
 def request_list(request: HttpRequest, pk: int) -> HttpResponse:
     delegation = selectors.delegation_ref_for_user(user=request.user, pk=pk)
-    organisation = participant(request, delegation)
-    requests = selectors.requests_of_organisation(delegation=delegation, organisation=organisation)
+    context = participant(request, delegation)
+    requests = selectors.requests_of_organisation(
+        delegation=delegation, organisation=context["organisation"]
+    )
     return render(
         request,
         "delegations/requests.html",
         {
-            **participant_context(request, delegation, organisation),
+            **context,
             **requests,
             "answers": RequestAnswer,
         },
