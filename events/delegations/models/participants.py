@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from events.delegations.models.delegations import Delegation, DelegationDay
 
@@ -159,8 +160,8 @@ PRIORITY_WEIGHT = {MeetingPriority.MUST_MEET: 5, MeetingPriority.HIGH: 3, Meetin
 class RequestAnswer(models.TextChoices):
     """The asked organisation's answer; a declined request is never scheduled."""
 
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("No thanks")
+    ACCEPTED = "accepted", pgettext_lazy("meeting request answer", "Accepted")
+    DECLINED = "declined", pgettext_lazy("meeting request answer", "No thanks")
 
 
 class MeetingRequest(models.Model):
