@@ -188,10 +188,11 @@ def changes_for(old: list[dict], new: list[dict]) -> dict[str, list]:
 
 
 def span_text(
-    starts: dt.datetime, ends: dt.datetime, zone: str, language: str, day: dt.date
+    starts: dt.datetime, ends: dt.datetime, zone: str, language: str, day: dt.date | None
 ) -> str:
     """'13:30–14:00 JST (Asia/Tokyo)': both ends in `zone`, the zone named; the date comes
-    first when it is not `day` there (a late meeting read from far east)."""
+    first when it is not `day` there (a late meeting read from far east), or always
+    without a `day`."""
     local_start = starts.astimezone(zoneinfo.ZoneInfo(zone))
     start = local_time(starts, zone, language, format_name="H:i", name_zone=False)
     end = local_time(ends, zone, language, format_name="H:i T", name_zone=True)
@@ -202,7 +203,10 @@ def span_text(
 
 
 def _with_times(item: dict, day: DelegationDay, zone: str, language: str) -> dict:
+    """The item's times as the page shows them: `reader_time` (the reader's zone),
+    `local_time` (the city's, when another zone), `reader_when` (with the date)."""
     item["reader_time"] = span_text(item["starts_at"], item["ends_at"], zone, language, day.date)
+    item["reader_when"] = span_text(item["starts_at"], item["ends_at"], zone, language, None)
     item["local_time"] = (
         span_text(item["starts_at"], item["ends_at"], item["time_zone"], language, day.date)
         if item["time_zone"] != zone

@@ -96,8 +96,10 @@ def test_keyboard_marks_a_slot_and_answers_a_request(page, revised):
     page.locator("main button[type=submit]").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.locator(".messages").inner_text() == (
-        "Saved: the scheduler keeps the ticked slots free."
+    # kenji reads Japanese.
+    assert (
+        page.locator(".messages").inner_text()
+        == "保存しました。チェックした枠には面談が入りません。"
     )
     assert DelegateUnavailability.objects.filter(application=w.app_kato).count() == 1
     switch_user(page, "ravi")

@@ -35,9 +35,7 @@ def test_itinerary_in_the_readers_zone_with_the_citys_local_time(published, page
     body = text(response)
     sneha = ScheduledMeeting.objects.get(version=w.version, delegate=w.kato, host=w.sneha)
     # kenji reads Japanese: the meeting in his zone, then the city's local time.
-    assert (
-        f"{span(sneha, TOKYO, 'JST')} · Ahmedabad 現地時間 {span(sneha, KOLKATA, 'IST')}" in body
-    )
+    assert f"{span(sneha, TOKYO, 'JST')} · Ahmedabad 現地時間 {span(sneha, KOLKATA, 'IST')}" in body
     assert "面談相手： Sneha Tea Estates" in body
     assert "時刻はお使いのタイムゾーン（Asia/Tokyo）で表示しています。" in body
     assert "2026年02月10日 · Ahmedabad, GIFT City Club" in body
@@ -155,3 +153,11 @@ def test_itinerary_query_count_is_constant(
         response = client.get(f"/delegations/{ready.delegation.pk}/itinerary/")
     meetings = [i for d in response.context["days"] for i in d["items"] if i["kind"] == "meeting"]
     assert len(meetings) == rows + 2
+
+
+@pytest.mark.urls("tests.delegations.inbox_urls")
+def test_itinerary_offers_a_message_link_once_the_inbox_exists(published, pages):
+    body = pages(published.yuki).get(f"/delegations/{published.delegation.pk}/itinerary/")
+    html_text = body.content.decode()
+    assert f'href="/messages/compose/?organisation={published.sneha.pk}"' in html_text
+    assert "Message Sneha Tea Estates" in text(body)

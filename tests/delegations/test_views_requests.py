@@ -235,7 +235,7 @@ def test_the_recipient_cannot_take_a_request_back(ready, pages):
 
 @pytest.mark.parametrize("rows", [1, 5])
 def test_requests_page_query_count_is_constant(rows, ready, pages, django_assert_num_queries):
-    for i in range(rows):
+    for _ in range(rows):
         user = member(organisation=OrganisationFactory(country="JP"), platform=ready.platform)
         app = services.application_submit(actor=user, delegation=ready.delegation, objectives="x")
         ready.delegation.places += 1
