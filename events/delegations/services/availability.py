@@ -26,8 +26,8 @@ from events.delegations.models import (
     HostUnavailability,
 )
 from events.delegations.problem import day_slot_starts, minutes
-from events.delegations.selectors import participant_days, participant_org_ids
-from events.delegations.services.common import acting_organisation, check_requests_open
+from events.delegations.selectors import participant_days
+from events.delegations.services.common import acting_participant, check_requests_open
 from members.models import Organisation
 
 
@@ -95,11 +95,10 @@ def availability_set(
 
     Until the requests close, like meeting requests (`check_requests_open`)."""
     check_requests_open(actor, delegation)
-    delegates, hosts = participant_org_ids(delegation=delegation)
-    organisation = acting_organisation(
+    organisation, delegates, hosts = acting_participant(
         actor,
+        delegation,
         organisation,
-        candidates=delegates | hosts,
         none=_("None of your organisations takes part in this delegation."),
     )
     if organisation.pk not in delegates | hosts:

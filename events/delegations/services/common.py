@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.delegations.models import Delegation, DelegationStatus
+from events.delegations.selectors import participant_org_ids
 from forum_site.locking import lock_row
 from forum_site.permissions import is_staff
 from members.models import Affiliation, Organisation
@@ -87,6 +88,16 @@ def acting_organisation(
         none=none,
         several=_("You represent several organisations; choose the one you act for."),
     )
+
+
+def acting_participant(
+    actor: AbstractBaseUser, delegation: Delegation, organisation: Organisation | None, none: str
+) -> tuple[Organisation, set[int], set[int]]:
+    """The participating organisation `actor` acts for (a delegate or a host), with the
+    delegation's (delegate ids, host ids)."""
+    delegates, hosts = participant_org_ids(delegation=delegation)
+    organisation = acting_organisation(actor, organisation, candidates=delegates | hosts, none=none)
+    return organisation, delegates, hosts
 
 
 def check_representatives(organisation: Organisation, people: Iterable) -> list:

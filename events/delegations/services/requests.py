@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from events.delegations.models import Delegation, DelegationDay, MeetingRequest, RequestAnswer
 from events.delegations.problem import clock, day_slot_starts, minutes
 from events.delegations.selectors import participant_org_ids
-from events.delegations.services.common import acting_organisation, check_requests_open
+from events.delegations.services.common import acting_participant, check_requests_open
 from forum_site.permissions import is_staff, require_staff
 from members.models import Organisation
 from members.selectors import organisation_ids_represented
@@ -84,11 +84,10 @@ def meeting_request_create(
     until the requests close (`check_requests_open`)."""
     check_requests_open(actor, delegation)
     _check_priority(priority)
-    delegates, hosts = participant_org_ids(delegation=delegation)
-    from_organisation = acting_organisation(
+    from_organisation, _delegates, _hosts = acting_participant(
         actor,
+        delegation,
         from_organisation,
-        candidates=delegates | hosts,
         none=_("None of your organisations can request meetings in this delegation."),
     )
     validate_pair(

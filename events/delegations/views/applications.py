@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,10 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events.delegations import selectors, services
-from events.delegations.forms import ApplicationForm, service_errors
+from events.delegations.forms import ApplicationForm
 from events.delegations.models import Delegation, DelegationHost
-from events.delegations.views.common import REFUSALS, refused
-from forum_site.locking import Busy
+from events.delegations.views.common import REFUSALS, refused, submit
 from members.models import Membership, Organisation
 from members.selectors import organisation_ids_represented
 
@@ -63,15 +61,10 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
         if "organisation" not in form.fields:
             # Their only organisation that may apply (others may have applied already).
             data["organisation"] = form.organisations[0] if form.organisations else None
-        try:
-            application = services.application_submit(
-                actor=request.user, delegation=delegation, **data
-            )
-        except ValidationError as exc:
-            service_errors(form, exc)
-        except Busy as exc:
-            form.add_error(None, str(exc))
-        else:
+        application = submit(
+            form, services.application_submit, actor=request.user, delegation=delegation, **data
+        )
+        if application is not None:
             messages.success(request, _("Your application is submitted."))
             return redirect("delegations:application", application.pk)
     return render(

@@ -2,16 +2,14 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from events.delegations import selectors, services
-from events.delegations.forms import AvailabilityForm, service_errors
-from events.delegations.views.common import participant
-from forum_site.locking import Busy
+from events.delegations.forms import AvailabilityForm
+from events.delegations.views.common import participant, submit
 
 
 @login_required
@@ -24,21 +22,21 @@ def availability(request: HttpRequest, pk: int) -> HttpResponse:
         delegation=delegation, organisation=organisation, is_delegate=context["is_delegate"]
     )
     form = AvailabilityForm(request.POST if request.method == "POST" else None, grid=grid)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.availability_set(
-                actor=request.user,
-                delegation=delegation,
-                organisation=organisation,
-                busy=form.marked(),
-            )
-        except ValidationError as exc:
-            service_errors(form, exc)
-        except Busy as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Saved: the scheduler keeps the ticked slots free."))
-            return redirect(context["tabs"]["availability"])
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and submit(
+            form,
+            services.availability_set,
+            actor=request.user,
+            delegation=delegation,
+            organisation=organisation,
+            busy=form.marked(),
+        )
+        is not None
+    ):
+        messages.success(request, _("Saved: the scheduler keeps the ticked slots free."))
+        return redirect(context["tabs"]["availability"])
     if form.is_bound:
         # Show what was sent, not what is stored, next to the errors.
         sent = set(request.POST.getlist("busy"))

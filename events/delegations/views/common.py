@@ -3,6 +3,8 @@
 of a participant's pages (the tabs, whether requests are still open)."""
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,12 +13,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from events.delegations import selectors, services
+from events.delegations.forms import service_errors
 from events.delegations.models import Delegation
 from forum_site.ids import ID_PATTERN
 from forum_site.locking import Busy
 from members.models import Organisation
 
 REFUSALS = (ValidationError, PermissionDenied, Busy)
+T = TypeVar("T")
 
 
 def organisation_param(request: HttpRequest) -> int | None:
@@ -77,6 +81,18 @@ def participant_context(
             "itinerary": link("delegations:itinerary"),
         },
     }
+
+
+def submit(form, service: Callable[..., T], /, **kwargs) -> T | None:
+    """`service(**kwargs)` for a valid form: its result, or None when it refused (the
+    refusal lands on the form's fields, or above them, and nothing is saved)."""
+    try:
+        return service(**kwargs)
+    except ValidationError as exc:
+        service_errors(form, exc)
+    except Busy as exc:
+        form.add_error(None, str(exc))
+    return None
 
 
 def refused(request: HttpRequest, exc: Exception, to: str):

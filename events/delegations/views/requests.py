@@ -3,7 +3,6 @@ requests made and received (answer: accept or "no thanks"), take one back."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,10 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from events.delegations import selectors, services
 from events.delegations.counterparts import Filters, counterpart_get, counterparts
-from events.delegations.forms import AnswerForm, CounterpartFilterForm, RequestForm, service_errors
+from events.delegations.forms import AnswerForm, CounterpartFilterForm, RequestForm
 from events.delegations.models import DelegationDay, MeetingRequest, RequestAnswer
-from events.delegations.views.common import REFUSALS, participant, refused, with_organisation
-from forum_site.locking import Busy
+from events.delegations.views.common import (
+    REFUSALS,
+    participant,
+    refused,
+    submit,
+    with_organisation,
+)
 
 
 @login_required
@@ -61,26 +65,25 @@ def request_new(request: HttpRequest, pk: int, organisation_pk: int) -> HttpResp
     if counterpart is None:
         raise Http404("This organisation is not on the other side of the delegation.")
     form = RequestForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_request_create(
-                actor=request.user,
-                delegation=delegation,
-                from_organisation=organisation,
-                to_organisation=counterpart.organisation,
-                **form.cleaned_data,
-            )
-        except ValidationError as exc:
-            service_errors(form, exc)
-        except Busy as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request,
-                _("Your request to meet %(organisation)s is sent.")
-                % {"organisation": counterpart.organisation},
-            )
-            return redirect(context["tabs"]["requests"])
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and submit(
+            form,
+            services.meeting_request_create,
+            actor=request.user,
+            delegation=delegation,
+            from_organisation=organisation,
+            to_organisation=counterpart.organisation,
+            **form.cleaned_data,
+        )
+    ):
+        messages.success(
+            request,
+            _("Your request to meet %(organisation)s is sent.")
+            % {"organisation": counterpart.organisation},
+        )
+        return redirect(context["tabs"]["requests"])
     return render(
         request,
         "delegations/request_new.html",
