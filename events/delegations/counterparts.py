@@ -29,15 +29,31 @@ ORGANISATION_PREFETCH = ("organisation__sectors", "organisation__offers", "organ
 
 @dataclass
 class Counterpart:
+    """A counterpart and its profile, read once from the prefetched rows (pages loop over
+    them several times)."""
+
     organisation: Organisation
     days: list[DelegationDay] = field(default_factory=list)
     application: DelegationApplication | None = None
+    sectors: list[Sector] = field(default_factory=list)
+    offers: list[Capability] = field(default_factory=list)
+    seeks: list[Capability] = field(default_factory=list)
+    trip_offers: list[Capability] = field(default_factory=list)
+    trip_seeks: list[Capability] = field(default_factory=list)
     score: int = 0
     they_offer_what_you_seek: list[Capability] = field(default_factory=list)
     they_seek_what_you_offer: list[Capability] = field(default_factory=list)
     shared_sectors: list[Sector] = field(default_factory=list)
     request_made: MeetingRequest | None = None
     request_received: MeetingRequest | None = None
+
+    def __post_init__(self) -> None:
+        self.sectors = list(self.organisation.sectors.all())
+        self.offers = list(self.organisation.offers.all())
+        self.seeks = list(self.organisation.seeks.all())
+        if self.application is not None:
+            self.trip_offers = list(self.application.offers.all())
+            self.trip_seeks = list(self.application.seeks.all())
 
     @property
     def cities(self) -> list[str]:
@@ -76,10 +92,13 @@ def _own_capabilities(
     return seeks, offers, sectors
 
 
-def _hosts(delegation: Delegation, day: DelegationDay | None) -> list[Counterpart]:
+def _hosts(
+    delegation: Delegation, day: DelegationDay | None, only: int | None
+) -> list[Counterpart]:
     days = list(DelegationDay.objects.filter(delegation=delegation).order_by("date"))
     hosts = (
         DelegationHost.objects.filter(delegation=delegation)
+        .filter(**({"organisation_id": only} if only else {}))
         .select_related("organisation__region")
         .prefetch_related(*ORGANISATION_PREFETCH, "days")
     )
@@ -91,11 +110,12 @@ def _hosts(delegation: Delegation, day: DelegationDay | None) -> list[Counterpar
     return out
 
 
-def _delegates(delegation: Delegation) -> list[Counterpart]:
+def _delegates(delegation: Delegation, only: int | None) -> list[Counterpart]:
     applications = (
         DelegationApplication.objects.filter(
             delegation=delegation, status=ApplicationStatus.ACCEPTED
         )
+        .filter(**({"organisation_id": only} if only else {}))
         .select_related("organisation__region")
         .prefetch_related(*ORGANISATION_PREFETCH, "offers", "seeks")
     )
@@ -131,15 +151,17 @@ def counterparts(
     organisation: Organisation,
     filters: Filters | None = None,
     is_delegate: bool | None = None,
+    only: int | None = None,
 ) -> list[Counterpart]:
-    """Whom `organisation` (a participant) may ask to meet, best match first."""
+    """Whom `organisation` (a participant) may ask to meet, best match first (`only`: just
+    that organisation, if it is one)."""
     filters = filters or Filters()
     if is_delegate is None:
         is_delegate = organisation.pk in participant_org_ids(delegation=delegation)[0]
     if is_delegate:
-        candidates = _hosts(delegation, filters.day)
+        candidates = _hosts(delegation, filters.day, only)
     else:
-        candidates = _delegates(delegation)
+        candidates = _delegates(delegation, only)
     candidates = [c for c in candidates if _keep(c, filters)]
     seeks, offers, sectors = _own_capabilities(delegation, organisation)
     scores = dict(
@@ -167,8 +189,10 @@ def counterpart_get(
 ) -> Counterpart | None:
     """One counterpart of `organisation` (None when that organisation is not on the other
     side of the delegation)."""
-    found = counterparts(delegation=delegation, organisation=organisation, is_delegate=is_delegate)
-    for candidate in found:
-        if candidate.organisation.pk == counterpart_id:
-            return candidate
-    return None
+    found = counterparts(
+        delegation=delegation,
+        organisation=organisation,
+        is_delegate=is_delegate,
+        only=counterpart_id,
+    )
+    return found[0] if found else None
