@@ -1,9 +1,11 @@
 """The delegation scenes every delegation test module starts from (tests/worlds.py)."""
 
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from events.delegations import services
+from members.reference_data import seed
 from tests.worlds import accept_and_host, build_world, with_requests
 
 
@@ -43,3 +45,10 @@ def pages():
         return c
 
     return client
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Sectors, regions and capabilities again: a transactional test before this one may
+    have flushed what the migrations seeded."""
+    seed(apps)

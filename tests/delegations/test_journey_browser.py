@@ -91,7 +91,7 @@ def site_path(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url)
 
 
-def test_a_japanese_sme_travels_to_gujarat(page, mailbox):
+def test_a_japanese_sme_travels_to_gujarat(page, mailbox, reference_data):
     delegation, days, hiro, seiko, hosts = gujarat()
 
     # 1. hiro applies in Japanese.
