@@ -82,6 +82,10 @@ def test_apply_page_and_host_pages_pass_the_audit(page, language):
     audit(page, "host-counterparts")
     page.goto(f"/delegations/{w.delegation.pk}/requests/")
     audit(page, "host-requests")
+    page.goto(f"/delegations/{w.delegation.pk}/counterparts/{w.mori.pk}/request/")
+    audit(page, "request-form")
+    page.goto(f"/delegations/{w.delegation.pk}/availability/")
+    audit(page, "host-availability")
 
 
 def test_keyboard_marks_a_slot_and_answers_a_request(page, revised):
