@@ -73,7 +73,9 @@ def accept_and_host(w) -> SimpleNamespace:
     w.app_kato = delegation_services.application_submit(
         actor=w.kenji, delegation=w.delegation, objectives="Find a tea partner"
     )
-    w.app_mori = delegation_services.application_submit(actor=w.yuki, delegation=w.delegation)
+    w.app_mori = delegation_services.application_submit(
+        actor=w.yuki, delegation=w.delegation, objectives="Meet partners"
+    )
     for app in (w.app_kato, w.app_mori):
         delegation_services.application_decide(actor=w.staff, application=app, status="accepted")
     w.host_sneha = delegation_services.host_add(

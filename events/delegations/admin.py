@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from events.delegations import selectors, services
 from events.delegations.models import (
     ApplicationStatus,
+    DelegateUnavailability,
     Delegation,
     DelegationApplication,
     DelegationBreak,
@@ -95,6 +96,7 @@ class DelegationAdmin(admin.ModelAdmin):
                     "accepted_count",
                     "applications_open_at",
                     "applications_close_at",
+                    "requests_close_at",
                 ]
             },
         ),
@@ -167,14 +169,22 @@ def _decide(status):
     return admin.action(description=f"Mark as {label} (emails the applicant)")(action)
 
 
+class DelegateUnavailabilityInline(admin.TabularInline):
+    model = DelegateUnavailability
+    extra = 0
+
+
 @admin.register(DelegationApplication)
 class DelegationApplicationAdmin(admin.ModelAdmin):
     list_display = ["organisation", "delegation", "status", "created_at", "reviewer", "decided_at"]
     list_filter = ["status", "delegation", "organisation__country"]
     search_fields = ["organisation__name", "delegation__title", "objectives"]
     list_select_related = ["organisation", "delegation", "reviewer"]
-    filter_horizontal = ["representatives", "preferred_counterparts"]
+    filter_horizontal = ["representatives", "preferred_counterparts", "offers", "seeks"]
+    inlines = [DelegateUnavailabilityInline]
     readonly_fields = [
+        "offers_text",
+        "seeks_text",
         "status",
         "submitted_by",
         "reviewer",
@@ -282,18 +292,20 @@ class MeetingRequestAdmin(admin.ModelAdmin):
         "to_organisation",
         "delegation",
         "priority",
+        "answer",
         "dropped",
         "pinned_day",
         "pinned_start",
     ]
-    list_filter = ["delegation", "priority", "dropped"]
+    list_filter = ["delegation", "priority", "answer", "dropped"]
     search_fields = ["from_organisation__name", "to_organisation__name", "note"]
     list_select_related = ["from_organisation", "to_organisation", "delegation", "pinned_day"]
     autocomplete_fields = ["from_organisation", "to_organisation"]
     actions = ["drop", "restore"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["delegation", "from_organisation", "to_organisation"] if obj else []
+        answer = ["answer", "answered_at", "answered_by"]
+        return ["delegation", "from_organisation", "to_organisation", *answer] if obj else answer
 
     def save_model(self, request, obj, form, change):
         """Adds and pins go through the services; a refusal is shown, nothing changes."""

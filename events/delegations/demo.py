@@ -237,13 +237,14 @@ def _applications(
             organisation=org,
             status=status,
             objectives=f"{org.name}: partners in {', '.join(spec['sectors'][:2])}.",
-            seeks="Technology partners, distributors and pilot customers.",
-            offers="Products, know-how and co-development capacity.",
             decided_at=now if decided else None,
             decision_notified_at=now if decided else None,
             decision_note="Selected by the secretariat." if status == "accepted" else "",
         )
         application.representatives.set(admins.get(org.pk, []))
+        # What the firm offers and seeks on the trip: its directory profile's capabilities.
+        application.offers.set(org.offers.all())
+        application.seeks.set(org.seeks.all())
     accepted = list(
         DelegationApplication.objects.filter(delegation=delegation, status="accepted")
         .select_related("organisation")

@@ -42,8 +42,7 @@ def send_application_decision(application: DelegationApplication) -> int:
                 "status": application.status,
                 "accepted": application.status == ApplicationStatus.ACCEPTED,
                 "note": application.decision_note,
-                # The API until there is a page.
-                "url": absolute_url("delegation-application-detail", application.pk),
+                "url": absolute_url("delegations:application", application.pk),
             },
             headers={
                 "Message-ID": stable_message_id(

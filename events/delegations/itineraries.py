@@ -1,5 +1,6 @@
 """An organisation's itinerary as items (meetings and group activities in time order), as a
-calendar file, and what changed between two versions; for the API, the feed and the emails.
+calendar file, per day for the page, and what changed between two versions; for the API,
+the page, the feed and the emails.
 
 Calendar UIDs are stable per pair of organisations
 (`delegation-meeting-<delegation>-<delegate>-<host>`) and the SEQUENCE is the version
@@ -10,11 +11,19 @@ one; a meeting that was dropped comes as STATUS:CANCELLED.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
+from collections import defaultdict
 
+from django.utils.formats import date_format
 from icalendar import Calendar, Event
 
 from events.calendar import build_calendar, build_vevent, uid_for
-from events.delegations.models import Delegation, GroupActivity, ScheduledMeeting
+from events.delegations.models import (
+    Delegation,
+    DelegationDay,
+    GroupActivity,
+    ScheduledMeeting,
+)
 from forum_site.i18n import local_time, localized
 from forum_site.links import absolute_url
 
@@ -24,8 +33,8 @@ WHEN_FORMATS = {"en": "D d M Y, H:i", "ja": "Y年n月j日(D) H:i"}
 
 
 def itinerary_url(delegation: Delegation) -> str:
-    """Where a participant reads their itinerary (the API until there is a page)."""
-    return absolute_url("delegation-itinerary", delegation.pk)
+    """Where a participant reads their itinerary: the page."""
+    return absolute_url("delegations:itinerary", delegation.pk)
 
 
 def _when(starts: dt.datetime, ends: dt.datetime, time_zone: str, language: str) -> str:
@@ -51,6 +60,8 @@ def meeting_item(meeting: ScheduledMeeting, organisation_id: int, language: str)
         "table": meeting.table,
         "slot": meeting.slot,
         "pinned": meeting.pinned,
+        "mutual": meeting.mutual,
+        "day_id": meeting.day_id,
         "key": (meeting.delegate_id, meeting.host_id),
     }
 
@@ -68,6 +79,7 @@ def activity_item(activity: GroupActivity, language: str) -> dict:
         "city": day.city,
         "venue": activity.location or day.venue,
         "table": None,
+        "day_id": activity.day_id,
         "activity": activity,
     }
 
@@ -170,3 +182,60 @@ def changes_for(old: list[dict], new: list[dict]) -> dict[str, list]:
         "removed": sorted(removed, key=key),
         "moved": sorted(moved, key=lambda m: m["after"]["starts_at"]),
     }
+
+
+# --- The page: per day, in the reader's time zone -------------------------------------------
+
+
+def span_text(
+    starts: dt.datetime, ends: dt.datetime, zone: str, language: str, day: dt.date | None
+) -> str:
+    """'13:30–14:00 JST (Asia/Tokyo)': both ends in `zone`, the zone named; the date comes
+    first when it is not `day` there (a late meeting read from far east), or always
+    without a `day`."""
+    local_start = starts.astimezone(zoneinfo.ZoneInfo(zone))
+    start = local_time(starts, zone, language, format_name="H:i", name_zone=False)
+    end = local_time(ends, zone, language, format_name="H:i T", name_zone=True)
+    text = f"{start}–{end}"
+    if local_start.date() != day:
+        text = f"{date_format(local_start.date(), 'SHORT_DATE_FORMAT')} {text}"
+    return text
+
+
+def _with_times(item: dict, day: DelegationDay, zone: str, language: str) -> dict:
+    """The item's times as the page shows them: `reader_time` (the reader's zone),
+    `local_time` (the city's, when another zone), `reader_when` (with the date)."""
+    item["reader_time"] = span_text(item["starts_at"], item["ends_at"], zone, language, day.date)
+    item["reader_when"] = span_text(item["starts_at"], item["ends_at"], zone, language, None)
+    item["local_time"] = (
+        span_text(item["starts_at"], item["ends_at"], item["time_zone"], language, day.date)
+        if item["time_zone"] != zone
+        else ""
+    )
+    return item
+
+
+def itinerary_days(data: dict, days: list[DelegationDay], zone: str, language: str) -> list[dict]:
+    """`days` (the organisation's days of the trip), each with its items in time order,
+    times in the reader's `zone` and, when the city's zone differs, local to the city."""
+    by_day: dict[int, list[dict]] = defaultdict(list)
+    known = {d.pk: d for d in days}
+    for item in itinerary_items(data, language):
+        if item["day_id"] in known:
+            by_day[item["day_id"]].append(_with_times(item, known[item["day_id"]], zone, language))
+    return [{"day": day, "items": by_day[day.pk]} for day in days]
+
+
+def itinerary_changes(
+    data: dict, previous_meetings: list[ScheduledMeeting], zone: str, language: str
+) -> dict[str, list]:
+    """What changed for the organisation since the version published before, times as the
+    page shows them."""
+    org_id = data["organisation"].pk
+
+    def items(meetings: list[ScheduledMeeting]) -> list[dict]:
+        return [
+            _with_times(meeting_item(m, org_id, language), m.day, zone, language) for m in meetings
+        ]
+
+    return changes_for(items(previous_meetings), items(data["meetings"]))

@@ -27,6 +27,7 @@ from events.delegations.models import (
     DelegationHost,
     GroupActivity,
     MeetingRequest,
+    RequestAnswer,
     ScheduledMeeting,
     ScheduleVersion,
     SolverStatus,
@@ -74,13 +75,14 @@ def day_slot_starts(
     out = []
     t, last = minutes(delegation.first_slot_start), minutes(delegation.last_slot_end)
     while t + length <= last:
-        if not _overlaps(t, t + length, spans):
+        if not overlaps(t, t + length, spans):
             out.append((t, t + length))
         t += length
     return out
 
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+def overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether [start, end) meets one of the (start, end) spans (minutes)."""
     return any(start < b and a < end for a, b in spans)
 
 
@@ -92,7 +94,7 @@ def _slot_span(slot: dict) -> tuple[int, int]:
 
 def _unavailable(slots: list[dict], spans_by_day: dict[int, list[tuple[int, int]]]) -> list[str]:
     """The ids of the slots that overlap one of the day's busy spans."""
-    return [s["id"] for s in slots if _overlaps(*_slot_span(s), spans_by_day.get(s["day_id"], []))]
+    return [s["id"] for s in slots if overlaps(*_slot_span(s), spans_by_day.get(s["day_id"], []))]
 
 
 def _slots(days: list[DelegationDay], grid: list[tuple[int, int]]) -> list[dict]:
@@ -135,19 +137,27 @@ def _participant(
 
 
 def _delegates(delegation: Delegation, slots: list[dict]) -> list[dict]:
-    """The accepted applicants: busy during the group activities, in any city."""
+    """The accepted applicants: busy during the group activities and the times each said
+    it cannot meet (DelegateUnavailability), in any city."""
     activity_spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for activity in GroupActivity.objects.filter(delegation=delegation):
         activity_spans[activity.day_id].append((minutes(activity.start), minutes(activity.end)))
-    unavailable = _unavailable(slots, activity_spans)
     applications = (
         DelegationApplication.objects.filter(
             delegation=delegation, status=ApplicationStatus.ACCEPTED
         )
         .select_related("organisation")
+        .prefetch_related("unavailable")
         .order_by("organisation_id")
     )
-    return [_participant(a.organisation, "delegate", unavailable, None) for a in applications]
+    out = []
+    for application in applications:
+        spans = defaultdict(list, {k: list(v) for k, v in activity_spans.items()})
+        for u in application.unavailable.all():
+            spans[u.day_id].append((minutes(u.start), minutes(u.end)))
+        unavailable = _unavailable(slots, spans)
+        out.append(_participant(application.organisation, "delegate", unavailable, None))
+    return out
 
 
 def _hosts(
@@ -201,9 +211,14 @@ def _meetings(
     day_number: dict[int, int],
     slot_ids: set[str],
 ) -> list[dict]:
-    """One meeting per delegate–host pair that asked (either way, or both: mutual)."""
+    """One meeting per delegate–host pair that asked (either way, or both: mutual). Requests
+    dropped by staff or declined by the organisation asked ("no thanks") are left out."""
     pairs: dict[tuple[int, int], list[MeetingRequest]] = defaultdict(list)
-    requests = MeetingRequest.objects.filter(delegation=delegation, dropped=False).order_by("id")
+    requests = (
+        MeetingRequest.objects.filter(delegation=delegation, dropped=False)
+        .exclude(answer=RequestAnswer.DECLINED)
+        .order_by("id")
+    )
     for request in requests:
         a, b = request.from_organisation_id, request.to_organisation_id
         if a in delegate_ids and b in host_ids:

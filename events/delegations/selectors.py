@@ -6,34 +6,42 @@ Access rule (one function per resource): staff see everything; a person sees
 - the hosts of a delegation once their organisation takes part in it (accepted delegate
   or host);
 - meeting requests from or to their organisations;
-- the itinerary of their own organisations (which shows the counterparts they meet).
-Anything else is a 404.
+- the itinerary of their own organisations (which shows the counterparts they meet), and
+  when those organisations cannot meet.
+Anything else is a 404. Pages and the API use the same functions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from events.delegations.models import (
+    PRIORITY_WEIGHT,
     ApplicationStatus,
+    DelegateUnavailability,
     Delegation,
     DelegationApplication,
+    DelegationDay,
     DelegationHost,
     DelegationStatus,
     GroupActivity,
+    HostUnavailability,
+    MeetingPriority,
     MeetingRequest,
     ScheduledMeeting,
     ScheduleVersion,
 )
+from events.delegations.problem import day_slot_starts, minutes, overlaps
 from forum_site.permissions import is_staff
 from members.models import Affiliation, Organisation
-from members.selectors import organisation_ids_represented
+from members.selectors import organisation_ids_administered, organisation_ids_represented
 
 
 def _org_ids(user: AbstractBaseUser) -> set[int]:
@@ -86,6 +94,26 @@ def user_participant_org_ids(*, user: AbstractBaseUser, delegation: Delegation) 
     return _org_ids(user) & (delegates | hosts)
 
 
+@dataclass(frozen=True)
+class Participation:
+    """Who takes part in a delegation and which of them a person represents (read once per
+    page, passed on)."""
+
+    delegates: frozenset[int]
+    hosts: frozenset[int]
+    mine: frozenset[int]
+
+    @property
+    def participants(self) -> frozenset[int]:
+        return self.delegates | self.hosts
+
+
+def participation_of(*, user: AbstractBaseUser, delegation: Delegation) -> Participation:
+    delegates, hosts = participant_org_ids(delegation=delegation)
+    mine = _org_ids(user) & (delegates | hosts)
+    return Participation(frozenset(delegates), frozenset(hosts), frozenset(mine))
+
+
 def delegation_require_participant(*, user: AbstractBaseUser, delegation: Delegation) -> None:
     if is_staff(user):
         return
@@ -100,6 +128,8 @@ def application_list_for_user(user: AbstractBaseUser) -> QuerySet[DelegationAppl
     qs = DelegationApplication.objects.select_related(
         "delegation", "organisation", "reviewer", "submitted_by"
     ).prefetch_related(
+        "offers",
+        "seeks",
         Prefetch("representatives"),
         Prefetch("preferred_counterparts", queryset=Organisation.objects.only("id", "name")),
     )
@@ -133,10 +163,20 @@ def host_list_for_user(
 # --- Meeting requests -----------------------------------------------------------------------
 
 
-def meeting_request_list_for_user(user: AbstractBaseUser) -> QuerySet[MeetingRequest]:
-    qs = MeetingRequest.objects.select_related(
-        "delegation", "from_organisation", "to_organisation", "pinned_day", "created_by"
+def _meeting_requests() -> QuerySet[MeetingRequest]:
+    """With `mutual`: the other organisation asked too (one subquery, not one per row)."""
+    reverse = MeetingRequest.objects.filter(
+        delegation=OuterRef("delegation"),
+        from_organisation=OuterRef("to_organisation"),
+        to_organisation=OuterRef("from_organisation"),
     )
+    return MeetingRequest.objects.select_related(
+        "delegation", "from_organisation", "to_organisation", "pinned_day", "created_by"
+    ).annotate(mutual=Exists(reverse))
+
+
+def meeting_request_list_for_user(user: AbstractBaseUser) -> QuerySet[MeetingRequest]:
+    qs = _meeting_requests()
     if is_staff(user):
         return qs
     mine = organisation_ids_represented(user)
@@ -162,17 +202,49 @@ def version_get(*, delegation: Delegation, number) -> ScheduleVersion:
     return get_object_or_404(version_list(delegation=delegation), number=number)
 
 
+def version_for_reading(version_id: int | None) -> ScheduleVersion | None:
+    """A version without its (large) problem and solution, with the one published before."""
+    if version_id is None:
+        return None
+    return (
+        ScheduleVersion.objects.defer("problem", "solution")
+        .select_related("previous")
+        .defer("previous__problem", "previous__solution")
+        .get(pk=version_id)
+    )
+
+
 def version_meetings(version: ScheduleVersion) -> QuerySet[ScheduledMeeting]:
     return ScheduledMeeting.objects.filter(version=version).select_related(
         "delegate", "host", "day"
     )
 
 
+def meeting_statuses(meeting: ScheduledMeeting) -> list[str]:
+    """What staff see of a meeting on the grid: "mutual" (both asked), "must-meet" (its
+    highest priority; the weight is doubled when mutual), "pinned" (fixed by staff)."""
+    base = meeting.weight // (2 if meeting.mutual else 1)
+    statuses = []
+    if meeting.mutual:
+        statuses.append("mutual")
+    if base >= PRIORITY_WEIGHT[MeetingPriority.MUST_MEET]:
+        statuses.append("must-meet")
+    if meeting.pinned:
+        statuses.append("pinned")
+    return statuses
+
+
 def version_grid(version: ScheduleVersion) -> list[dict]:
-    """Per day: the table numbers and one row per slot, each cell the meeting or None."""
+    """Per day: the table numbers and one row per slot, each cell the meeting or None.
+    Each meeting carries `statuses` (meeting_statuses) and `must_meet`; the participants'
+    agendas are the itinerary page with ?organisation=<id>&version=<number>."""
     problem = version.problem or {}
     slots = problem.get("slots", [])
-    by_cell = {(m.slot, m.table): m for m in version_meetings(version)}
+    by_cell = {}
+    for meeting in version_meetings(version):
+        meeting.statuses = meeting_statuses(meeting)
+        meeting.must_meet = "must-meet" in meeting.statuses
+        by_cell[(meeting.slot, meeting.table)] = meeting
     days: dict[str, dict] = {}
     for slot in slots:
         day = days.setdefault(
@@ -201,13 +273,17 @@ def version_grid(version: ScheduleVersion) -> list[dict]:
 # --- Itineraries ----------------------------------------------------------------------------
 
 
-def itinerary_organisation(
-    *, user: AbstractBaseUser, delegation: Delegation, organisation_id: int | None = None
+def participant_organisation(
+    *,
+    user: AbstractBaseUser,
+    delegation: Delegation,
+    organisation_id: int | None = None,
+    participation: Participation | None = None,
 ) -> Organisation:
-    """The organisation whose itinerary `user` asks for: one of theirs that takes part."""
-    delegates, hosts = participant_org_ids(delegation=delegation)
-    participants = delegates | hosts
-    mine = _org_ids(user) & participants
+    """The participating organisation whose itinerary, requests or availability `user` asks
+    for: one of theirs that takes part (the lowest id unless named; staff: any)."""
+    participation = participation or participation_of(user=user, delegation=delegation)
+    participants, mine = participation.participants, participation.mine
     if organisation_id is not None:
         if organisation_id not in (participants if is_staff(user) else mine):
             raise Http404("No itinerary of this organisation is visible to you.")
@@ -277,3 +353,119 @@ def participant_recipients(*, delegation: Delegation) -> dict[int, list]:
         ).select_related("user__profile"):
             out[affiliation.organisation_id].append(affiliation.user)
     return out
+
+
+# --- Participants' days, availability and requests (pages) ------------------------------
+
+
+def participant_days(*, delegation: Delegation, organisation: Organisation) -> list[DelegationDay]:
+    """The days an organisation takes part: a host its days (none = every day), a delegate
+    every day."""
+    days = list(DelegationDay.objects.filter(delegation=delegation).order_by("date"))
+    host = (
+        DelegationHost.objects.filter(delegation=delegation, organisation=organisation)
+        .prefetch_related("days")
+        .first()
+    )
+    host_days = {d.pk for d in host.days.all()} if host else set()
+    return [d for d in days if not host_days or d.pk in host_days]
+
+
+def unavailable_ranges(
+    *, delegation: Delegation, organisation: Organisation
+) -> list[HostUnavailability | DelegateUnavailability]:
+    """When the organisation said it cannot meet (as a host or as a delegate)."""
+    hosts = HostUnavailability.objects.filter(
+        host__delegation=delegation, host__organisation=organisation
+    )
+    delegates = DelegateUnavailability.objects.filter(
+        application__delegation=delegation,
+        application__organisation=organisation,
+        application__status=ApplicationStatus.ACCEPTED,
+    )
+    return [*hosts, *delegates]
+
+
+def availability_grid(
+    *, delegation: Delegation, organisation: Organisation, is_delegate: bool | None = None
+) -> list[dict]:
+    """Per day of the organisation, the slots of the grid: each marked `busy` (one of its
+    unavailable ranges overlaps it) or taken by a group `activity` (delegates only)."""
+    if is_delegate is None:
+        is_delegate = organisation.pk in participant_org_ids(delegation=delegation)[0]
+    days = participant_days(delegation=delegation, organisation=organisation)
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for r in unavailable_ranges(delegation=delegation, organisation=organisation):
+        spans[r.day_id].append((minutes(r.start), minutes(r.end)))
+    activities: dict[int, list[GroupActivity]] = defaultdict(list)
+    if is_delegate:
+        for activity in GroupActivity.objects.filter(delegation=delegation):
+            activities[activity.day_id].append(activity)
+    grid = day_slot_starts(delegation)
+    out = []
+    for day in days:
+        slots = []
+        for start, end in grid:
+            taken = [
+                a
+                for a in activities[day.pk]
+                if overlaps(start, end, [(minutes(a.start), minutes(a.end))])
+            ]
+            slots.append(
+                {
+                    "start": dt.time(start // 60, start % 60),
+                    "end": dt.time(end // 60, end % 60),
+                    "value": f"{day.pk}-{start // 60:02d}{start % 60:02d}",
+                    "busy": overlaps(start, end, spans[day.pk]),
+                    "activity": taken[0] if taken else None,
+                }
+            )
+        out.append({"day": day, "slots": slots})
+    return out
+
+
+def requests_of_organisation(
+    *, delegation: Delegation, organisation: Organisation
+) -> dict[str, list[MeetingRequest]]:
+    """The organisation's requests in the delegation, `made` and `received`; each knows
+    whether the other side asked too (`mutual`)."""
+    requests = list(
+        _meeting_requests()
+        .filter(delegation=delegation)
+        .filter(Q(from_organisation=organisation) | Q(to_organisation=organisation))
+        .order_by("created_at", "pk")
+    )
+    return {
+        "made": [r for r in requests if r.from_organisation_id == organisation.pk],
+        "received": [r for r in requests if r.to_organisation_id == organisation.pk],
+    }
+
+
+def own_applications(
+    *, user: AbstractBaseUser, delegation: Delegation | None = None
+) -> list[DelegationApplication]:
+    """The applications of the organisations `user` represents (staff too: their own),
+    newest first; of one delegation when given."""
+    qs = DelegationApplication.objects.filter(
+        organisation_id__in=organisation_ids_represented(user)
+    ).select_related("organisation", "delegation")
+    if delegation is not None:
+        qs = qs.filter(delegation=delegation)
+    return list(qs.order_by("-created_at", "-pk"))
+
+
+def organisations_that_may_apply(
+    *, user: AbstractBaseUser, delegation: Delegation
+) -> QuerySet[Organisation]:
+    """The organisations `user` administers in the travelling country that have no
+    application in progress (a withdrawn one may apply again); the service decides."""
+    taken = DelegationApplication.objects.filter(delegation=delegation).exclude(
+        status=ApplicationStatus.WITHDRAWN
+    )
+    return (
+        Organisation.objects.filter(
+            pk__in=organisation_ids_administered(user), country=delegation.delegate_country
+        )
+        .exclude(pk__in=taken.values("organisation_id"))
+        .order_by("name", "pk")
+    )

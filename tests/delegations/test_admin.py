@@ -1,11 +1,13 @@
 """The admin backoffice as staff use it: accept in bulk, run the scheduler, look at the
 grid, publish; every delegation admin page renders."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
-from events.delegations import services
-from events.delegations.models import DelegationApplication, ScheduleVersion
+from events.delegations import selectors, services
+from events.delegations.models import DelegationApplication, MeetingRequest, ScheduleVersion
 from tests.worlds import accept_and_host, build_world, with_requests
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +24,12 @@ def admin_client(w) -> Client:
 def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
     w = build_world()
     apps = [
-        services.application_submit(actor=w.kenji, delegation=w.delegation),
-        services.application_submit(actor=w.yuki, delegation=w.delegation),
+        services.application_submit(
+            actor=w.kenji, delegation=w.delegation, objectives="Meet partners"
+        ),
+        services.application_submit(
+            actor=w.yuki, delegation=w.delegation, objectives="Meet partners"
+        ),
     ]
     client = admin_client(w)
     with on_commit():
@@ -147,3 +153,24 @@ def test_admin_host_form_applies_the_services_host_rule():
         response.content.decode()
     )
     assert not w.delegation.hosts.exists()
+
+
+def test_grid_cells_carry_mutual_must_meet_and_pinned(on_commit):
+    w = with_requests(accept_and_host(build_world()))
+    bamboo = MeetingRequest.objects.get(from_organisation=w.kato, to_organisation=w.bamboo)
+    services.meeting_request_pin(actor=w.staff, request=bamboo, day=w.day2, start=dt.time(11, 0))
+    with on_commit():
+        version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    version.refresh_from_db()
+    cells = {
+        (cell.delegate.name, cell.host.name): (cell.statuses, cell.must_meet)
+        for day in selectors.version_grid(version)
+        for row in day["rows"]
+        for cell in row["cells"]
+        if cell
+    }
+    assert cells == {
+        ("Kato Precision", "Sneha Tea Estates"): (["mutual", "must-meet"], True),
+        ("Kato Precision", "Assam Bamboo Works"): (["pinned"], False),
+        ("Mori Foods", "Sneha Tea Estates"): ([], False),
+    }

@@ -21,19 +21,6 @@ def client_for(user) -> APIClient:
     return client
 
 
-@pytest.fixture
-def published(ready, on_commit):
-    with on_commit():
-        version = services.schedule_run(
-            actor=ready.staff, delegation=ready.delegation, time_limit=5
-        )
-    version.refresh_from_db()
-    with on_commit():
-        services.schedule_publish(actor=ready.staff, version=version)
-    ready.version = version
-    return ready
-
-
 def test_sme_applies_through_the_api_and_sees_only_its_applications(world):
     response = client_for(world.kenji).post(
         f"/api/v1/delegations/{world.delegation.pk}/apply/",
@@ -46,7 +33,9 @@ def test_sme_applies_through_the_api_and_sees_only_its_applications(world):
         "submitted",
         "Tea and bamboo partners",
     )
-    services.application_submit(actor=world.yuki, delegation=world.delegation)
+    services.application_submit(
+        actor=world.yuki, delegation=world.delegation, objectives="Meet partners"
+    )
     mine = client_for(world.kenji).get("/api/v1/delegation-applications/").json()
     assert [a["organisation"]["name"] for a in mine["results"]] == ["Kato Precision"]
     other = DelegationApplication.objects.get(organisation=world.mori)
@@ -86,7 +75,9 @@ def test_draft_delegation_is_invisible_to_members(world):
 
 
 def test_staff_decide_and_members_cannot(world, on_commit, mailbox):
-    application = services.application_submit(actor=world.kenji, delegation=world.delegation)
+    application = services.application_submit(
+        actor=world.kenji, delegation=world.delegation, objectives="Meet partners"
+    )
     url = f"/api/v1/delegation-applications/{application.pk}/decide/"
     assert client_for(world.kenji).post(url, {"status": "accepted"}).status_code == 403
     with on_commit():
@@ -266,7 +257,9 @@ def _more_world(w, n: int):
     for i in range(n):
         org = OrganisationFactory(name=f"Extra {i}", country="JP")
         user = member(organisation=org, platform=w.platform)
-        app = services.application_submit(actor=user, delegation=w.delegation)
+        app = services.application_submit(
+            actor=user, delegation=w.delegation, objectives="Meet partners"
+        )
         services.application_decide(actor=w.staff, application=app, status="accepted")
         services.meeting_request_create(
             actor=user, delegation=w.delegation, to_organisation=w.sneha
@@ -294,7 +287,8 @@ def test_list_query_counts_do_not_grow(world, django_assert_num_queries, extra):
         counts[url.split("/")[-2]] = len(queries)
     assert counts == {
         "delegations": 7,
-        "delegation-applications": 6,
+        # + the offered and sought capabilities (lists since the portal's part 2)
+        "delegation-applications": 8,
         "delegation-requests": 4,
         "hosts": 9,
     }
@@ -309,3 +303,65 @@ def test_schedule_list_query_count(ready, on_commit, django_assert_num_queries):
         with django_assert_num_queries(5):
             response = staff.get(f"/api/v1/delegations/{ready.delegation.pk}/schedules/")
         assert len(response.json()["results"]) == n
+
+
+def test_apply_takes_capability_slugs_and_requires_objectives(world):
+    url = f"/api/v1/delegations/{world.delegation.pk}/apply/"
+    empty = client_for(world.yuki).post(url, {})
+    assert (empty.status_code, empty.json()) == (
+        400,
+        {"objectives": ["Say what your organisation wants to achieve on this trip."]},
+    )
+    unknown = client_for(world.yuki).post(
+        url, {"objectives": "Partners", "offers": ["time-travel"]}
+    )
+    assert (unknown.status_code, unknown.json()) == (
+        400,
+        {"offers": ["Object with slug=time-travel does not exist."]},
+    )
+    assert DelegationApplication.objects.count() == 0
+    created = client_for(world.yuki).post(
+        url,
+        {"objectives": "Partners", "offers": ["licensing"], "seeks": ["distribution", "sourcing"]},
+    )
+    body = created.json()
+    assert (created.status_code, body["offers"], sorted(body["seeks"])) == (
+        201,
+        ["licensing"],
+        ["distribution", "sourcing"],
+    )
+    assert (body["offers_text"], body["seeks_text"]) == ("", "")
+
+
+def test_requests_are_answered_through_the_api_and_show_mutual(ready):
+    mori = MeetingRequest.objects.get(from_organisation=ready.mori)
+    url = f"/api/v1/delegation-requests/{mori.pk}/answer/"
+    assert client_for(ready.yuki).post(url, {"answer": "accepted"}).status_code == 403
+    assert client_for(ready.outsider).post(url, {"answer": "accepted"}).status_code == 404
+    assert client_for(ready.asha).post(url, {"answer": "later"}).status_code == 400
+    answered = client_for(ready.asha).post(url, {"answer": "declined"})
+    assert (answered.status_code, answered.json()["answer"]) == (200, "declined")
+    mine = client_for(ready.kenji).get("/api/v1/delegation-requests/").json()["results"]
+    assert sorted((r["to_organisation"]["name"], r["mutual"]) for r in mine) == [
+        ("Assam Bamboo Works", False),
+        ("Kato Precision", True),
+        ("Sneha Tea Estates", True),
+    ]
+
+
+def test_requests_are_read_only_through_the_api_after_the_deadline(ready):
+    ready.delegation.requests_close_at = ready.delegation.created_at
+    ready.delegation.save(update_fields=["requests_close_at"])
+    created = client_for(ready.yuki).post(
+        "/api/v1/delegation-requests/",
+        {"delegation": ready.delegation.pk, "to_organisation": ready.bamboo.pk},
+    )
+    assert (created.status_code, created.json()) == (
+        400,
+        {"delegation": ["The deadline for meeting requests has passed."]},
+    )
+    mori = MeetingRequest.objects.get(from_organisation=ready.mori)
+    assert (
+        client_for(ready.yuki).delete(f"/api/v1/delegation-requests/{mori.pk}/").status_code == 400
+    )
+    assert MeetingRequest.objects.filter(delegation=ready.delegation).count() == 4

@@ -73,3 +73,20 @@ def test_problem_without_days_is_refused(db):
     with pytest.raises(DelegationProblemError) as exc:
         build_problem(delegation)
     assert str(exc.value) == "The delegation has no days: add its days and cities."
+
+
+def test_problem_leaves_out_declined_requests_unless_asked_both_ways(ready):
+    mori = ready.delegation.meeting_requests.get(from_organisation=ready.mori)
+    services.meeting_request_answer(actor=ready.asha, request=mori, answer="declined")
+    kato = ready.delegation.meeting_requests.get(
+        from_organisation=ready.kato, to_organisation=ready.sneha
+    )
+    services.meeting_request_answer(actor=ready.asha, request=kato, answer="declined")
+    meetings = {
+        m["id"]: (m["weight"], m["mutual"]) for m in build_problem(ready.delegation)["meetings"]
+    }
+    # Sneha still asked Kato herself: that request stands (normal, no longer mutual).
+    assert meetings == {
+        f"m-{ready.kato.pk}-{ready.sneha.pk}": (1, False),
+        f"m-{ready.kato.pk}-{ready.bamboo.pk}": (3, False),
+    }

@@ -133,7 +133,7 @@ def test_publish_emails_every_participant_their_itinerary_with_ics(ready, on_com
     assert "meeting with Mori Foods, table" in text
     # Hosts do not attend the delegates' briefing.
     assert "Briefing" not in text
-    online = f"Online: http://127.0.0.1:8000/api/v1/delegations/{ready.delegation.pk}/itinerary/"
+    online = f"Online: http://127.0.0.1:8000/delegations/{ready.delegation.pk}/itinerary/"
     assert online in text
     assert Delegation.objects.get(pk=ready.delegation.pk).status == "scheduled"
 

@@ -11,11 +11,30 @@ from events.delegations.models import (
     DelegationHost,
     MeetingPriority,
     MeetingRequest,
+    RequestAnswer,
     ScheduledMeeting,
     ScheduleVersion,
     UnscheduledRequest,
 )
-from members.models import Organisation
+from members.models import Capability, Organisation
+
+
+class CapabilitySlugs(serializers.ManyRelatedField):
+    """A list of capability slugs, as organisations' `offers` and `seeks`; a string is read
+    as comma-separated slugs (clients of the former free-text fields send one)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            child_relation=serializers.SlugRelatedField(
+                slug_field="slug", queryset=Capability.objects.all()
+            ),
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = [part.strip() for part in data.split(",") if part.strip()]
+        return super().to_internal_value(data)
 
 
 class DelegationOrganisationSerializer(serializers.ModelSerializer):
@@ -69,6 +88,7 @@ class DelegationSerializer(serializers.ModelSerializer):
             "places_left",
             "applications_open_at",
             "applications_close_at",
+            "requests_close_at",
             "days",
             "first_slot_start",
             "last_slot_end",
@@ -91,9 +111,14 @@ class ApplySerializer(serializers.Serializer):
         allow_null=True,
         help_text="The organisation applying; optional when you administer only one.",
     )
-    objectives = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    seeks = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    offers = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    objectives = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=5000,
+        help_text="What the organisation wants to achieve on the trip (required).",
+    )
+    seeks = CapabilitySlugs(required=False, help_text="Capability slugs, e.g. distribution.")
+    offers = CapabilitySlugs(required=False, help_text="Capability slugs.")
     representatives = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(),
         many=True,
@@ -110,6 +135,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
     organisation = DelegationOrganisationSerializer(read_only=True)
     representatives = DelegationPersonSerializer(many=True, read_only=True)
     preferred_counterparts = serializers.SerializerMethodField()
+    seeks = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    offers = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
         model = DelegationApplication
@@ -122,6 +149,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "objectives",
             "seeks",
             "offers",
+            "seeks_text",
+            "offers_text",
             "representatives",
             "preferred_counterparts",
             "decided_at",
@@ -183,6 +212,9 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
     from_organisation = DelegationOrganisationSerializer(read_only=True)
     to_organisation = DelegationOrganisationSerializer(read_only=True)
     pinned = serializers.SerializerMethodField()
+    mutual = serializers.BooleanField(
+        read_only=True, default=False, help_text="The other organisation asked too."
+    )
 
     class Meta:
         model = MeetingRequest
@@ -193,6 +225,9 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
             "to_organisation",
             "priority",
             "note",
+            "answer",
+            "answered_at",
+            "mutual",
             "dropped",
             "pinned",
             "created_at",
@@ -215,6 +250,12 @@ class MeetingRequestCreateSerializer(serializers.Serializer):
     )
     priority = serializers.ChoiceField(choices=MeetingPriority.choices, default="normal")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(
+        choices=RequestAnswer.choices, help_text="accepted, or declined (no thanks)."
+    )
 
 
 class PinSerializer(serializers.Serializer):

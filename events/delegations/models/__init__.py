@@ -21,11 +21,13 @@ from events.delegations.models.delegations import (
 from events.delegations.models.participants import (
     PRIORITY_WEIGHT,
     ApplicationStatus,
+    DelegateUnavailability,
     DelegationApplication,
     DelegationHost,
     HostUnavailability,
     MeetingPriority,
     MeetingRequest,
+    RequestAnswer,
 )
 from events.delegations.models.schedules import (
     ScheduledMeeting,
@@ -37,6 +39,7 @@ from events.delegations.models.schedules import (
 
 __all__ = [
     "ApplicationStatus",
+    "DelegateUnavailability",
     "Delegation",
     "DelegationApplication",
     "DelegationBreak",
@@ -49,6 +52,7 @@ __all__ = [
     "MeetingPriority",
     "MeetingRequest",
     "PRIORITY_WEIGHT",
+    "RequestAnswer",
     "ScheduledMeeting",
     "ScheduleVersion",
     "SolverStatus",

@@ -45,6 +45,13 @@ class Delegation(models.Model):
     places = models.PositiveSmallIntegerField(help_text="How many companies can take part.")
     applications_open_at = models.DateTimeField(null=True, blank=True)
     applications_close_at = models.DateTimeField(null=True, blank=True)
+    # After this, members can no longer make, take back or answer meeting requests, nor
+    # change when they cannot meet (staff still can).
+    requests_close_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Meeting requests and availability are read-only for members after this.",
+    )
     # The daily meeting grid: slots of `slot_minutes` from `first_slot_start` until
     # `last_slot_end`, minus the breaks (DelegationBreak) and group activities.
     first_slot_start = models.TimeField(default=dt.time(9, 0))

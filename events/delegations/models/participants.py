@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from events.delegations.models.delegations import Delegation, DelegationDay
 
@@ -36,8 +37,14 @@ class DelegationApplication(models.Model):
         settings.AUTH_USER_MODEL, related_name="delegation_trips", blank=True
     )
     objectives = models.TextField(blank=True)
-    seeks = models.TextField(blank=True)
-    offers = models.TextField(blank=True)
+    # The same capability lists as organisations (members.Capability): what the firm
+    # offers and seeks on this trip.
+    offers = models.ManyToManyField("members.Capability", related_name="+", blank=True)
+    seeks = models.ManyToManyField("members.Capability", related_name="+", blank=True)
+    # The free text of applications made when offers/seeks were free text (kept readable;
+    # migration 0002 moved what matched a capability into the lists).
+    offers_text = models.TextField(blank=True, editable=False)
+    seeks_text = models.TextField(blank=True, editable=False)
     preferred_counterparts = models.ManyToManyField(
         "members.Organisation", related_name="+", blank=True
     )
@@ -98,14 +105,25 @@ class DelegationHost(models.Model):
         return f"{self.organisation} hosting {self.delegation}"
 
 
-class HostUnavailability(models.Model):
-    host = models.ForeignKey(DelegationHost, on_delete=models.CASCADE, related_name="unavailable")
+class UnavailableRange(models.Model):
+    """A time of one day when a participant cannot meet (the scheduler leaves it free)."""
+
     day = models.ForeignKey(DelegationDay, on_delete=models.CASCADE, related_name="+")
     start = models.TimeField()
     end = models.TimeField()
 
     class Meta:
+        abstract = True
         ordering = ["day__date", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.day.date:%d %b} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class HostUnavailability(UnavailableRange):
+    host = models.ForeignKey(DelegationHost, on_delete=models.CASCADE, related_name="unavailable")
+
+    class Meta(UnavailableRange.Meta):
         verbose_name_plural = "host unavailability"
         constraints = [
             models.CheckConstraint(
@@ -113,8 +131,21 @@ class HostUnavailability(models.Model):
             )
         ]
 
-    def __str__(self) -> str:
-        return f"{self.day.date:%d %b} {self.start:%H:%M}–{self.end:%H:%M}"
+
+class DelegateUnavailability(UnavailableRange):
+    """An accepted delegate's time when it cannot meet (besides the group activities)."""
+
+    application = models.ForeignKey(
+        DelegationApplication, on_delete=models.CASCADE, related_name="unavailable"
+    )
+
+    class Meta(UnavailableRange.Meta):
+        verbose_name_plural = "delegate unavailability"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="delegate_unavailability_ordered"
+            )
+        ]
 
 
 class MeetingPriority(models.TextChoices):
@@ -126,15 +157,24 @@ class MeetingPriority(models.TextChoices):
 PRIORITY_WEIGHT = {MeetingPriority.MUST_MEET: 5, MeetingPriority.HIGH: 3, MeetingPriority.NORMAL: 1}
 
 
+class RequestAnswer(models.TextChoices):
+    """The asked organisation's answer; a declined request is never scheduled."""
+
+    ACCEPTED = "accepted", pgettext_lazy("meeting request answer", "Accepted")
+    DECLINED = "declined", pgettext_lazy("meeting request answer", "No thanks")
+
+
 class MeetingRequest(models.Model):
     """One organisation asking to meet another (delegate → host or host → delegate).
 
     Requests of the same pair in both directions are one mutual meeting of double weight.
     Staff may drop a request (kept, not scheduled) or pin it to a slot (it must then take
-    place exactly there).
+    place exactly there). The asked organisation may answer: accepted, or "no thanks"
+    (declined: never scheduled).
     """
 
     Priority = MeetingPriority
+    Answer = RequestAnswer
 
     delegation = models.ForeignKey(
         Delegation, on_delete=models.CASCADE, related_name="meeting_requests"
@@ -157,11 +197,20 @@ class MeetingRequest(models.Model):
         DelegationDay, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     pinned_start = models.TimeField(null=True, blank=True)
+    answer = models.CharField(max_length=8, choices=RequestAnswer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(answer__in=["", *RequestAnswer.values]),
+                name="meeting_request_answer_valid",
+            ),
             models.UniqueConstraint(
                 fields=["delegation", "from_organisation", "to_organisation"],
                 name="meeting_request_unique_pair",
@@ -187,3 +236,7 @@ class MeetingRequest(models.Model):
     @property
     def weight(self) -> int:
         return PRIORITY_WEIGHT[self.priority]
+
+    @property
+    def declined(self) -> bool:
+        return self.answer == RequestAnswer.DECLINED

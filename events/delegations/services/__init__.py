@@ -2,9 +2,10 @@
 
 One module per job: `applications` (submit, decide under the delegation's lock, withdraw,
 the decision email), `hosts` (staff add or remove hosts; accepted host invitations),
-`requests` (meeting requests, pins, drops), `schedules` (run, execute, publish, notify).
-`common` holds what they share: the one delegation lock (`lock_delegation`, `BUSY`) and
-who acts for which organisation. The public functions are re-exported here:
+`requests` (meeting requests, answers, pins, drops), `availability` (when a participant
+cannot meet), `schedules` (run, execute, publish, notify). `common` holds what they share:
+the one delegation lock (`lock_delegation`, `BUSY`), when requests close, and who acts for
+which organisation. The public functions are re-exported here:
 `from events.delegations import services`.
 """
 
@@ -12,10 +13,13 @@ from events.delegations.services.applications import (
     application_decide,
     application_decide_many,
     application_notify_decision,
+    application_refusal,
     application_submit,
     application_withdraw,
+    application_withdrawable,
 )
-from events.delegations.services.common import BUSY
+from events.delegations.services.availability import availability_set
+from events.delegations.services.common import BUSY, requests_refusal
 from events.delegations.services.hosts import (
     host_accept_invitation,
     host_add,
@@ -23,6 +27,7 @@ from events.delegations.services.hosts import (
     validate_host,
 )
 from events.delegations.services.requests import (
+    meeting_request_answer,
     meeting_request_create,
     meeting_request_delete,
     meeting_request_drop,
@@ -44,16 +49,21 @@ __all__ = [
     "application_decide",
     "application_decide_many",
     "application_notify_decision",
+    "application_refusal",
     "application_submit",
     "application_withdraw",
+    "application_withdrawable",
+    "availability_set",
     "host_accept_invitation",
     "host_add",
     "host_remove",
+    "meeting_request_answer",
     "meeting_request_create",
     "meeting_request_delete",
     "meeting_request_drop",
     "meeting_request_edit",
     "meeting_request_pin",
+    "requests_refusal",
     "schedule_execute",
     "schedule_notify_published",
     "schedule_publish",

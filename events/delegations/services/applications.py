@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.delegations.emails import send_application_decision
 from events.delegations.models import (
@@ -29,7 +30,7 @@ from events.delegations.services.common import (
 from forum_site.admin_actions import error_text
 from forum_site.locking import Busy
 from forum_site.permissions import require_staff
-from members.models import Organisation
+from members.models import Capability, Organisation
 from members.selectors import approved_platform_ids, organisation_ids_administered
 
 # target status -> statuses it may come from
@@ -59,19 +60,29 @@ DECISIONS = {
 
 
 def _status_of(application: DelegationApplication) -> str:
-    return application.get_status_display().lower()
+    return str(application.get_status_display()).lower()
 
 
 # --- Submitting -----------------------------------------------------------------------------
 
 
 def _check_applications_open(delegation: Delegation, now: dt.datetime) -> None:
+    refusal = application_refusal(delegation, now)
+    if refusal:
+        raise ValidationError({"delegation": refusal})
+
+
+def application_refusal(delegation: Delegation, now: dt.datetime | None = None) -> str:
+    """Why the delegation takes no application now ("" when it does); pages show it
+    instead of the form."""
+    now = now or timezone.now()
     if delegation.status != DelegationStatus.OPEN:
-        raise ValidationError({"delegation": status_text(delegation)})
+        return status_text(delegation)
     if delegation.applications_open_at and now < delegation.applications_open_at:
-        raise ValidationError({"delegation": "Applications have not opened yet."})
+        return _("Applications have not opened yet.")
     if delegation.applications_close_at and now >= delegation.applications_close_at:
-        raise ValidationError({"delegation": "Applications have closed."})
+        return _("Applications have closed.")
+    return ""
 
 
 def _applicant(
@@ -86,7 +97,11 @@ def _applicant(
                 "pk", flat=True
             )
         ),
-        what=f"travel with this delegation (it takes {delegation.delegate_country} companies)",
+        none=_(
+            "None of your organisations can travel with this delegation "
+            "(it takes %(country)s companies)."
+        )
+        % {"country": delegation.delegate_country},
         admin=True,
     )
 
@@ -95,20 +110,37 @@ def _check_applicant(
     delegation: Delegation, organisation: Organisation, counterparts: list[Organisation]
 ) -> None:
     if organisation.country != delegation.delegate_country:
-        country = "Japan" if delegation.delegate_country == "JP" else "India"
-        raise ValidationError({"organisation": f"This delegation takes companies from {country}."})
+        if delegation.delegate_country == "JP":
+            message = _("This delegation takes companies from Japan.")
+        else:
+            message = _("This delegation takes companies from India.")
+        raise ValidationError({"organisation": message})
     if (
         not approved_platform_ids(organisation.pk)
         .filter(platform_id=delegation.platform_id)
         .exists()
     ):
         raise ValidationError(
-            {"organisation": f"{organisation} must be a member of {delegation.platform} to apply."}
+            {
+                "organisation": _("%(organisation)s must be a member of %(platform)s to apply.")
+                % {"organisation": organisation, "platform": delegation.platform}
+            }
         )
     if any(c.country != delegation.host_country for c in counterparts):
         raise ValidationError(
-            {"preferred_counterparts": "Preferred counterparts are organisations you visit."}
+            {"preferred_counterparts": _("Preferred counterparts are organisations you visit.")}
         )
+
+
+def _check_objectives(objectives: str) -> str:
+    """An application says what the firm wants from the trip (the one rule for an empty
+    application: the API and the page both submit through here)."""
+    objectives = (objectives or "").strip()
+    if not objectives:
+        raise ValidationError(
+            {"objectives": _("Say what your organisation wants to achieve on this trip.")}
+        )
+    return objectives
 
 
 def _create_or_reopen(
@@ -133,7 +165,10 @@ def _create_or_reopen(
             )
     if existing.status != ApplicationStatus.WITHDRAWN:
         raise ValidationError(
-            {"organisation": f"{organisation} has already applied ({_status_of(existing)})."}
+            {
+                "organisation": _("%(organisation)s has already applied (%(status)s).")
+                % {"organisation": organisation, "status": _status_of(existing)}
+            }
         )
     existing.status = ApplicationStatus.SUBMITTED
     existing.submitted_by = actor
@@ -151,12 +186,14 @@ def application_submit(
     delegation: Delegation,
     organisation: Organisation | None = None,
     objectives: str = "",
-    seeks: str = "",
-    offers: str = "",
+    seeks: Iterable[Capability] = (),
+    offers: Iterable[Capability] = (),
     representatives: Iterable = (),
     preferred_counterparts: Iterable[Organisation] = (),
 ) -> DelegationApplication:
-    """An organisation admin applies for the organisation to travel with the delegation.
+    """An organisation admin applies for the organisation to travel with the delegation:
+    objectives (required), what it offers and seeks (capabilities), who travels (people
+    of the organisation; default: the applicant) and preferred counterparts.
 
     A withdrawn application may be submitted again; any other existing one is refused.
     """
@@ -164,16 +201,19 @@ def application_submit(
     _check_applications_open(delegation, timezone.now())
     counterparts = list(preferred_counterparts)
     _check_applicant(delegation, organisation, counterparts)
+    objectives = _check_objectives(objectives)
     people = check_representatives(organisation, list(representatives) or [actor])
     with transaction.atomic():
         application = _create_or_reopen(
             actor=actor,
             delegation=delegation,
             organisation=organisation,
-            fields={"objectives": objectives, "seeks": seeks, "offers": offers},
+            fields={"objectives": objectives},
         )
         application.representatives.set(people)
         application.preferred_counterparts.set(counterparts)
+        application.offers.set(list(offers))
+        application.seeks.set(list(seeks))
     return application
 
 
@@ -265,6 +305,10 @@ def application_decide_many(
     return done, errors
 
 
+def application_withdrawable(application: DelegationApplication) -> bool:
+    return application.status not in {ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED}
+
+
 def application_withdraw(
     *, actor: AbstractBaseUser, application: DelegationApplication
 ) -> DelegationApplication:
@@ -274,12 +318,17 @@ def application_withdraw(
         .filter(organisation_id=application.organisation_id)
         .exists()
     ):
-        raise PermissionDenied("Only the organisation's admins can withdraw its application.")
+        raise PermissionDenied(_("Only the organisation's admins can withdraw its application."))
     with transaction.atomic():
         delegation = lock_delegation(application.delegation_id)
         current = DelegationApplication.objects.select_for_update().get(pk=application.pk)
-        if current.status in {ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED}:
-            raise ValidationError({"status": f"The application is already {_status_of(current)}."})
+        if not application_withdrawable(current):
+            raise ValidationError(
+                {
+                    "status": _("The application is already %(status)s.")
+                    % {"status": _status_of(current)}
+                }
+            )
         _change_places(delegation, -(current.status == ApplicationStatus.ACCEPTED))
         current.status = ApplicationStatus.WITHDRAWN
         current.save(update_fields=["status", "updated_at"])

@@ -1,5 +1,5 @@
-"""What the service modules share: the delegation's row lock, the statuses in which requests
-may change, and who acts for which organisation.
+"""What the service modules share: the delegation's row lock, when meeting requests (and
+availability) may change, and who acts for which organisation.
 
 Places on a delegation are taken in one place per transaction: `lock_delegation` takes the
 delegation's row lock (`forum_site.locking.lock_row`: with a timeout, `Busy` when it cannot
@@ -7,13 +7,18 @@ be had) and `accepted_count` changes under it; the check constraint
 `delegation_never_overfilled` is the backstop.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.delegations.models import Delegation, DelegationStatus
+from events.delegations.selectors import participant_org_ids
 from forum_site.locking import lock_row
+from forum_site.permissions import is_staff
 from members.models import Affiliation, Organisation
 from members.selectors import organisation_acting_for
 
@@ -35,7 +40,33 @@ def lock_delegation(delegation_id: int) -> Delegation:
 
 def status_text(delegation: Delegation) -> str:
     """ "This delegation is closed." and the like, for refusals."""
-    return f"This delegation is {delegation.get_status_display().lower()}."
+    return _("This delegation is %(status)s.") % {
+        "status": str(delegation.get_status_display()).lower()
+    }
+
+
+def requests_refusal(delegation: Delegation, now: dt.datetime | None = None) -> str:
+    """Why members can no longer make, take back or answer meeting requests nor mark when
+    they cannot meet ("" while they can): the delegation's status, or its request
+    deadline (`requests_close_at`)."""
+    if delegation.status not in REQUESTS_OPEN:
+        return _("Meeting requests of this delegation can no longer change.")
+    now = now or timezone.now()
+    if delegation.requests_close_at and now >= delegation.requests_close_at:
+        return _("The deadline for meeting requests has passed.")
+    return ""
+
+
+def check_requests_open(actor: AbstractBaseUser, delegation: Delegation) -> None:
+    """Refuse a member's change to requests or availability once they are closed; staff
+    (the secretariat) may still correct them until the delegation leaves REQUESTS_OPEN."""
+    if is_staff(actor):
+        if delegation.status not in REQUESTS_OPEN:
+            raise ValidationError({"delegation": status_text(delegation)})
+        return
+    refusal = requests_refusal(delegation)
+    if refusal:
+        raise ValidationError({"delegation": refusal})
 
 
 def acting_organisation(
@@ -43,19 +74,30 @@ def acting_organisation(
     organisation: Organisation | None,
     *,
     candidates: set[int],
-    what: str,
+    none: str,
     admin: bool = False,
 ) -> Organisation:
-    """The organisation `actor` acts for in this delegation (staff may name any)."""
+    """The organisation `actor` acts for in this delegation (staff may name any); `none`
+    is the refusal when none of theirs can."""
     return organisation_acting_for(
         user=actor,
         organisation=organisation,
         candidates=candidates,
         admin=admin,
         staff_may_choose=True,
-        none=f"None of your organisations can {what}.",
-        several="You represent several organisations; choose the one you act for.",
+        none=none,
+        several=_("You represent several organisations; choose the one you act for."),
     )
+
+
+def acting_participant(
+    actor: AbstractBaseUser, delegation: Delegation, organisation: Organisation | None, none: str
+) -> tuple[Organisation, set[int], set[int]]:
+    """The participating organisation `actor` acts for (a delegate or a host), with the
+    delegation's (delegate ids, host ids)."""
+    delegates, hosts = participant_org_ids(delegation=delegation)
+    organisation = acting_organisation(actor, organisation, candidates=delegates | hosts, none=none)
+    return organisation, delegates, hosts
 
 
 def check_representatives(organisation: Organisation, people: Iterable) -> list:
@@ -69,6 +111,9 @@ def check_representatives(organisation: Organisation, people: Iterable) -> list:
     strangers = [p for p in people if p.pk not in allowed]
     if strangers:
         raise ValidationError(
-            {"representatives": f"{strangers[0]} does not represent {organisation}."}
+            {
+                "representatives": _("%(person)s does not represent %(organisation)s.")
+                % {"person": strangers[0], "organisation": organisation}
+            }
         )
     return people

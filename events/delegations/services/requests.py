@@ -5,11 +5,13 @@ import datetime as dt
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from events.delegations.models import Delegation, DelegationDay, MeetingRequest
+from events.delegations.models import Delegation, DelegationDay, MeetingRequest, RequestAnswer
 from events.delegations.problem import clock, day_slot_starts, minutes
 from events.delegations.selectors import participant_org_ids
-from events.delegations.services.common import REQUESTS_OPEN, acting_organisation, status_text
+from events.delegations.services.common import acting_participant, check_requests_open
 from forum_site.permissions import is_staff, require_staff
 from members.models import Organisation
 from members.selectors import organisation_ids_represented
@@ -17,7 +19,9 @@ from members.selectors import organisation_ids_represented
 
 def _check_priority(priority: str) -> None:
     if priority not in MeetingRequest.Priority.values:
-        raise ValidationError({"priority": f"Unknown priority {priority!r}."})
+        raise ValidationError(
+            {"priority": _("Unknown priority %(priority)r.") % {"priority": priority}}
+        )
 
 
 def validate_pair(
@@ -29,11 +33,17 @@ def validate_pair(
     if (a in delegates and b in hosts) or (a in hosts and b in delegates):
         return
     if a not in delegates | hosts:
-        raise PermissionDenied(f"{from_organisation} does not take part in this delegation.")
+        raise PermissionDenied(
+            _("%(organisation)s does not take part in this delegation.")
+            % {"organisation": from_organisation}
+        )
     raise ValidationError(
         {
-            "to_organisation": "Meetings are between a delegate and a host; "
-            f"{to_organisation} is not on the other side."
+            "to_organisation": _(
+                "Meetings are between a delegate and a host; "
+                "%(organisation)s is not on the other side."
+            )
+            % {"organisation": to_organisation}
         }
     )
 
@@ -43,15 +53,22 @@ def validate_pin(
 ) -> None:
     """A pin is a day of the delegation and the start of one of its grid's slots (or neither)."""
     if (day is None) != (start is None):
-        raise ValidationError({"pinned_start": "Give both the day and the start time, or neither."})
+        raise ValidationError(
+            {"pinned_start": _("Give both the day and the start time, or neither.")}
+        )
     if day is None:
         return
     if day.delegation_id != delegation.pk:
-        raise ValidationError({"pinned_day": "This day is not a day of the delegation."})
-    starts = {s for s, _ in day_slot_starts(delegation)}
+        raise ValidationError({"pinned_day": _("This day is not a day of the delegation.")})
+    starts = {s for s, _end in day_slot_starts(delegation)}
     if minutes(start) not in starts or start.second:
         choices = ", ".join(clock(s) for s in sorted(starts))
-        raise ValidationError({"pinned_start": f"Not a slot start; choose one of {choices}."})
+        raise ValidationError(
+            {
+                "pinned_start": _("Not a slot start; choose one of %(choices)s.")
+                % {"choices": choices}
+            }
+        )
 
 
 def meeting_request_create(
@@ -63,16 +80,15 @@ def meeting_request_create(
     priority: str = MeetingRequest.Priority.NORMAL,
     note: str = "",
 ) -> MeetingRequest:
-    """A delegate asks to meet a host, or a host a delegate (staff may add any such pair)."""
-    if delegation.status not in REQUESTS_OPEN:
-        raise ValidationError({"delegation": status_text(delegation)})
+    """A delegate asks to meet a host, or a host a delegate (staff may add any such pair),
+    until the requests close (`check_requests_open`)."""
+    check_requests_open(actor, delegation)
     _check_priority(priority)
-    delegates, hosts = participant_org_ids(delegation=delegation)
-    from_organisation = acting_organisation(
+    from_organisation, _delegates, _hosts = acting_participant(
         actor,
+        delegation,
         from_organisation,
-        candidates=delegates | hosts,
-        what="request meetings in this delegation",
+        none=_("None of your organisations can request meetings in this delegation."),
     )
     validate_pair(
         delegation=delegation, from_organisation=from_organisation, to_organisation=to_organisation
@@ -89,8 +105,15 @@ def meeting_request_create(
             )
     except IntegrityError as exc:
         raise ValidationError(
-            {"to_organisation": f"{from_organisation} already asked to meet {to_organisation}."}
+            {
+                "to_organisation": _("%(sender)s already asked to meet %(recipient)s.")
+                % {"sender": from_organisation, "recipient": to_organisation}
+            }
         ) from exc
+
+
+def _represents(actor: AbstractBaseUser, organisation_id: int) -> bool:
+    return organisation_ids_represented(actor).filter(organisation_id=organisation_id).exists()
 
 
 def meeting_request_delete(*, actor: AbstractBaseUser, request: MeetingRequest) -> None:
@@ -98,15 +121,26 @@ def meeting_request_delete(*, actor: AbstractBaseUser, request: MeetingRequest) 
     if is_staff(actor):
         request.delete()
         return
-    if (
-        not organisation_ids_represented(actor)
-        .filter(organisation_id=request.from_organisation_id)
-        .exists()
-    ):
-        raise PermissionDenied("Only the requesting organisation can delete its request.")
-    if request.delegation.status not in REQUESTS_OPEN:
-        raise ValidationError({"delegation": "Requests of this delegation can no longer change."})
+    if not _represents(actor, request.from_organisation_id):
+        raise PermissionDenied(_("Only the requesting organisation can delete its request."))
+    check_requests_open(actor, request.delegation)
     request.delete()
+
+
+def meeting_request_answer(
+    *, actor: AbstractBaseUser, request: MeetingRequest, answer: str
+) -> MeetingRequest:
+    """The asked organisation's people accept a request or say "no thanks" (declined: the
+    scheduler leaves the pair out unless the other way round was asked too); they may
+    change their answer until the requests close."""
+    if answer not in RequestAnswer.values:
+        raise ValidationError({"answer": _("Answer accepted or declined.")})
+    if not is_staff(actor) and not _represents(actor, request.to_organisation_id):
+        raise PermissionDenied(_("Only the organisation asked can answer this request."))
+    check_requests_open(actor, request.delegation)
+    request.answer, request.answered_at, request.answered_by = answer, timezone.now(), actor
+    request.save(update_fields=["answer", "answered_at", "answered_by"])
+    return request
 
 
 def meeting_request_drop(

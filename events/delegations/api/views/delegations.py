@@ -98,7 +98,7 @@ class DelegationViewSet(viewsets.ReadOnlyModelViewSet):
             organisation_id = int(raw) if raw else None
         except ValueError as exc:
             raise Http404("No such organisation.") from exc
-        organisation = selectors.itinerary_organisation(
+        organisation = selectors.participant_organisation(
             user=request.user, delegation=delegation, organisation_id=organisation_id
         )
         data = selectors.itinerary(delegation=delegation, organisation=organisation)

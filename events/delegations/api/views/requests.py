@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from events.delegations import selectors, services
 from events.delegations.api.serializers import (
+    AnswerSerializer,
     MeetingRequestCreateSerializer,
     MeetingRequestSerializer,
     PinSerializer,
@@ -42,7 +43,7 @@ class MeetingRequestViewSet(
 ):
     serializer_class = MeetingRequestSerializer
     queryset = MeetingRequest.objects.none()  # for the schema; get_queryset filters
-    filterset_fields = ["delegation", "priority", "dropped"]
+    filterset_fields = ["delegation", "priority", "dropped", "answer"]
     ordering_fields = ["created_at"]
 
     def get_permissions(self):
@@ -74,6 +75,21 @@ class MeetingRequestViewSet(
 
     def perform_destroy(self, instance):
         services.meeting_request_delete(actor=self.request.user, request=instance)
+
+    @extend_schema(
+        summary="Answer a request made to your organisation: accepted, or declined (no "
+        "thanks: never scheduled)",
+        request=AnswerSerializer,
+        responses={200: MeetingRequestSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        serializer = AnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = services.meeting_request_answer(
+            actor=request.user, request=self.get_object(), **serializer.validated_data
+        )
+        return Response(self._fresh(obj))
 
     @extend_schema(
         summary="Drop the request from scheduling (staff)",

@@ -1,0 +1,1 @@
+"""The delegation pages, one module per part; urls.py names the routes."""
