@@ -122,3 +122,33 @@ def test_pages_answer_404_for_ids_that_are_not_ids():
     client = APIClient()
     for path in ("/events/abc/", f"/events/{'9' * 25}/", "/events/1.5.ics"):
         assert client.get(path).status_code == 404, path
+
+
+def page_routes(resolver=None, prefix=""):
+    """Every portal route (not the API, the admin or allauth) with a parameter in it."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith(("api/", "admin/", "accounts/")):
+            continue
+        if isinstance(entry, URLResolver):
+            yield from page_routes(entry, route)
+        elif isinstance(entry, URLPattern) and "<" in route:
+            yield route
+
+
+@pytest.mark.django_db
+def test_no_page_route_fails_on_an_id_a_database_cannot_hold(settings):
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = True  # a 500 would raise here instead of hiding
+    staff = APIClient()
+    staff.force_login(StaffFactory(is_superuser=True))
+    checked = []
+    for route in page_routes():
+        for value in NOT_IDS[:3]:
+            path = concrete(route, value)
+            status = staff.get(path).status_code
+            assert status in (301, 302, 400, 404, 410), f"{path} -> {status}"
+            checked.append(path)
+    assert len(checked) >= 30
