@@ -53,6 +53,9 @@ def test_account_links_each_organisation_in_constant_queries(
     for affiliation in person.affiliations.all():
         assert f'href="/organisations/{affiliation.organisation_id}/"' in body
     assert 'href="/organisations/new/"' in body
+    # My registrations and my calendar feed live on the events pages; the account links there.
+    assert 'href="/account/events/"' in body
+    assert 'href="/account/events/#feed-title"' in body
 
 
 def test_account_profile_bad_time_zone_is_a_field_error_and_saves_nothing():
