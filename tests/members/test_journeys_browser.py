@@ -3,18 +3,23 @@
 (a) an Indian SME owner signs up, confirms the address from the email, registers the
     organisation, applies to the Business Council; staff approve it in the admin; the
     owner finds a Japanese counterpart in the directory and sees why it matches;
+    then registers for a members-only council event that is full, is waitlisted, is
+    promoted (and emailed) when the seat holder cancels, and subscribes to the calendar feed;
 (b) a Japanese member does the same in Japanese (a Japanese browser).
 """
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
 
+from events.models import Registration
+from events.services import registration_cancel, registration_create
 from members.models import Capability, Membership, Organisation, Region, Sector
 from members.reference_data import seed
 from tests.browser import audit
-from tests.factories import OrganisationFactory, PlatformFactory, StaffFactory
+from tests.factories import EventFactory, OrganisationFactory, PlatformFactory, StaffFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +35,11 @@ JOURNEYS = {
             "approved": "Approved",
             "found": "1 organisation found",
             "why": "They offer what you seek: Technology transfer",
+            "waitlist": "Join the waitlist",
+            "waitlisted": "Your registration: waitlisted — waitlist position 1",
+            "confirmed": "Your registration: confirmed",
+            "promoted": "A seat became free: you are confirmed for Council matchmaking lunch",
+            "my events": "My registrations",
         },
     },
     "ja": {
@@ -43,6 +53,11 @@ JOURNEYS = {
             "approved": "承認",
             "found": "1件の組織",
             "why": "技術移転",
+            "waitlist": "キャンセル待ちに登録",
+            "waitlisted": "登録状況: キャンセル待ち — キャンセル待ち 1 番目",
+            "confirmed": "登録状況: 確定",
+            "promoted": "空席が出ました: 協議会マッチング昼食会 のご登録が確定しました",
+            "my events": "参加登録",
         },
     },
 }
@@ -179,4 +194,39 @@ def test_new_member_joins_the_council_and_finds_a_counterpart(
     )
     assert texts["why"] in first.inner_text()
     audit(page, "journey-matches")
+
+    # A members-only council event whose one seat is taken: the newcomer joins the waitlist.
+    lunch = EventFactory(
+        platform=council,
+        visibility="members",
+        title="Council matchmaking lunch",
+        title_ja="協議会マッチング昼食会",
+        capacity=1,
+    )
+    holder = member(platform=council, email="holder@council.example")
+    seat = registration_create(actor=holder, event=lunch)
+    page.goto("/events/")
+    page.get_by_role("link", name=lunch.title_ja if language == "ja" else lunch.title).click()
+    page.get_by_role("button", name=texts["waitlist"]).click()
+    assert page.inner_text("#registration-status") == texts["waitlisted"]
+
+    # The seat holder cancels: the newcomer is promoted and told by email.
+    registration_cancel(actor=holder, registration=seat)
+    mailbox.wait_for(6)  # confirmation, decision, waitlisted, holder's two, promotion
+    promoted = mailbox.to(email)[-1]
+    assert promoted["Subject"].strip() == texts["promoted"]
+    page.reload()
+    assert page.inner_text("#registration-status") == texts["confirmed"]
+    assert Registration.objects.get(event=lunch, user__username=username).status == "confirmed"
+
+    # My account leads to My events, where the calendar feed is subscribed to.
+    page.click("header a[href='/account/']")
+    page.get_by_role("link", name=texts["my events"]).click()
+    page.wait_for_url("**/account/events/")
+    feed = page.input_value("#feed-url")
+    assert page.get_attribute("a[href^='webcal:']", "href") == "webcal:" + feed.split(":", 1)[1]
+    calendar = page.request.get(live_server.url + urlsplit(feed).path)
+    assert calendar.status == 200
+    assert "Council matchmaking lunch" in calendar.text()
+    audit(page, "journey-my-events")
     context.close()
