@@ -193,7 +193,10 @@ def respond(request, token: str):
             )
             return _page(request, invitation, done="declined")
         return _page(
-            request, invitation, errors={"__all__": [gettext_noop("Choose Accept or Decline.")]}, status=400
+            request,
+            invitation,
+            errors={"__all__": [gettext_noop("Choose Accept or Decline.")]},
+            status=400,
         )
     except services.InvitationUnavailable as exc:
         return _unavailable(request, exc)
