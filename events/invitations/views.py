@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
@@ -93,7 +94,7 @@ def _render(
         response = render(request, template, context, status=status)
     response["Content-Language"] = language
     response["Referrer-Policy"] = REFERRER_POLICY
-    response["Vary"] = "Cookie, Accept-Language"
+    patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
 
 
