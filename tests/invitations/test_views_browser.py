@@ -1,17 +1,22 @@
 """The invitee's page in a real browser, opened from the emailed link (SMTP sink): the
 guest clicks Accept, sets a password through the emailed link and logs in; a member
-clicks Decline. The page is in the invitee's language, header included, whatever the
+clicks Decline; a representative accepts to host a delegation. The page is in the invitee's language, header included, whatever the
 browser's language, and the switcher still changes it."""
 
+import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 
+from events.delegations.models import DelegationHost
+from events.invitations import services
 from events.invitations.models import Invitation
 from events.models import Registration
 from tests.browser import audit, log_in, switch_language
 from tests.factories import EventFactory, member
 from tests.invitations.helpers import invite
+from tests.worlds import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -128,3 +133,33 @@ def test_member_declines_by_clicking_in_their_language(
         assert "You have already declined this invitation." in page.inner_text("main")
     finally:
         context.close()
+
+
+def test_host_accepts_by_clicking_after_switching_to_japanese(page, mailbox, on_commit, site_url):
+    w = build_world()
+    start = timezone.localdate() + dt.timedelta(days=20)  # the world's days, ahead of us
+    for n, day in reversed(list(enumerate((w.day1, w.day2)))):
+        day.date = start + dt.timedelta(days=n)
+        day.save(update_fields=["date"])
+    with on_commit():
+        services.host_invitations_create(
+            actor=w.staff, delegation=w.delegation, organisations=[w.sneha], city="Ahmedabad"
+        )
+    link = link_in(mailbox, "asha@example.com", r"http://\S+/invitations/[\w-]+/", 1)
+    page.goto(link)
+    assert (language_of(page), page.inner_text("h1")) == ("en", "Gujarat & Assam delegation")
+    assert "host the delegation's visiting firms in Ahmedabad" in page.inner_text("main")
+    audit(page, "host-invitation")
+    switch_language(page, "ja")
+    assert "Ahmedabadにて" in page.inner_text("#host-proposal")
+    assert "ホストを引き受ける" in page.inner_text("#accept-form")
+    audit(page, "host-invitation")
+    with page.expect_request(lambda r: r.method == "POST") as posted:
+        page.click("#accept-form button[type=submit]")
+    page.wait_for_selector("#invitation-result")
+    assert posted.value.header_value("origin") == site_url
+    assert "ホスト企業として登録しました" in page.inner_text("#invitation-result")
+    assert page.locator("#set-password-form").count() == 0  # asha has a password
+    audit(page, "host-invitation-accepted")
+    host = DelegationHost.objects.get()
+    assert (host.organisation, list(host.representatives.all())) == (w.sneha, [w.asha])
