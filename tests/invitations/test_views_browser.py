@@ -28,6 +28,13 @@ def site_url(settings, live_server):
     return live_server.url
 
 
+GO_ELSEWHERE = """url => {
+  const a = document.createElement('a');
+  a.href = url; a.id = 'elsewhere'; a.textContent = 'Elsewhere';
+  document.querySelector('main').append(a);
+}"""
+
+
 def link_in(mailbox, address: str, pattern: str, count: int) -> str:
     mails = [m for m in mailbox.wait_for(count) if address in m["X-Envelope-To"]]
     found = [re.search(pattern, mailbox.text(m)) for m in mails]
@@ -115,6 +122,14 @@ def test_member_declines_by_clicking_in_their_language(
         page.goto(link)
         assert (language_of(page), page.inner_text("h1")) == ("en", "Tea roundtable")
         assert page.locator("header").get_by_text("Events", exact=True).count() == 1
+        # A link to another site (here: another origin of the same server) gets no
+        # Referer, so the token in the URL stays with us.
+        elsewhere = site_url.replace("localhost", "127.0.0.1") + "/"
+        page.evaluate(GO_ELSEWHERE, elsewhere)
+        with page.expect_request(lambda r: r.url == elsewhere) as away:
+            page.click("#elsewhere")
+        assert away.value.header_value("referer") is None
+        page.goto(link)
         page.fill("#id_reason", "Travelling that week")
         with page.expect_request(lambda r: r.method == "POST") as posted:
             page.click("#decline-form button[type=submit]")
