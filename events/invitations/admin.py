@@ -5,14 +5,11 @@ admin/events/event/change_form.html) leading to the views below; the Delegation 
 action "Invite hosts…" leads to `invite_hosts_view`.
 """
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -23,6 +20,7 @@ from events.invitations import selectors, services
 from events.invitations.models import Invitation, InvitationToken
 from events.models import Event, RegistrationReminder
 from forum_site.admin_actions import error_text, run_each
+from forum_site.spreadsheets import csv_response
 from members.models import Country, Organisation, OrganisationKind, Platform, Sector
 
 
@@ -397,18 +395,16 @@ class InvitationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export selected invitations (CSV)")
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="invitations.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow(["event", *selectors.EXPORT_HEADER])
+        """Names, reasons and errors are the invitees' or a mail server's text: cells that
+        a spreadsheet would run as formulas are written as text (forum_site.spreadsheets)."""
         invitations = selectors.with_state(
             queryset.select_related("event", "delegation", "organisation", "registration")
         ).order_by("event__starts_at", "event_id", "delegation_id", "created_at", "id")
-        for inv in invitations:
-            row = selectors.export_row(inv)
-            writer.writerow([inv.target.title, *(row[h] for h in selectors.EXPORT_HEADER)])
-        return response
+        rows = (
+            [inv.target.title, *(row[h] for h in selectors.EXPORT_HEADER)]
+            for inv, row in ((inv, selectors.export_row(inv)) for inv in invitations)
+        )
+        return csv_response("invitations.csv", ["event", *selectors.EXPORT_HEADER], rows)
 
 
 @admin.register(RegistrationReminder)

@@ -6,4 +6,5 @@ app_name = "invitations"
 
 urlpatterns = [
     path("invitations/<str:token>/", views.respond, name="respond"),
+    path("invitations/<str:token>/set-password/", views.set_password, name="set_password"),
 ]

@@ -1,5 +1,5 @@
-"""The invitee's page behind the personal link: GET changes nothing, Accept, Decline, 404/410
-(views.py)."""
+"""The invitee's page behind the personal link: GET changes nothing, Accept, Decline, 404/410,
+the invitee's language, the guest's set-password link (views.py)."""
 
 import pytest
 from django.test import Client
@@ -11,6 +11,7 @@ from events.models import Registration
 from members.models import Organisation
 from tests.factories import EventFactory, member
 from tests.invitations.helpers import invite, states, token_in
+from tests.pages import text
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,77 @@ def test_invitation_links_unknown_404_expired_and_revoked_410(on_commit, staff, 
     assert "withdrawn by the organisers" in revoked.content.decode()
     assert "a@x.example" not in revoked.content.decode()
     assert Registration.objects.count() == 0
+
+
+def test_invitation_page_is_in_the_invitees_language_unless_they_switch(on_commit, staff, mailbox):
+    event = EventFactory(title="Tea roundtable", title_ja="紅茶ラウンドテーブル")
+    invite(on_commit, staff, event, emails_text="yuki@kato.example", language="ja")
+    url = f"/invitations/{token_in(mailbox.messages[0])}/"
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(url)
+    assert (response["Content-Language"], response["Referrer-Policy"]) == ("ja", "same-origin")
+    page = text(response)
+    assert '<html lang="ja">' in response.content.decode()
+    assert "紅茶ラウンドテーブル" in page
+    assert "イベント" in page  # the site's header too
+    assert "Accept" not in page
+    # A guest who names no organisation is told so in their language; nothing is saved.
+    response = client.post(url, {"action": "accept"})
+    assert response.status_code == 400
+    assert "ご所属の組織（組織名と国）をご入力ください。" in text(response)
+    assert Invitation.objects.get().status == "sent"
+    # The switcher's choice (Django's language cookie) wins.
+    client.post("/i18n/setlang/", {"language": "en", "next": url})
+    response = client.get(url)
+    assert response["Content-Language"] == "en"
+    assert "Tea roundtable" in text(response)
+    assert "Please answer by" in text(response)
+
+
+def test_guest_asks_for_a_set_password_link_once_accepted(on_commit, staff, mailbox):
+    event = EventFactory(title="Tea roundtable", title_ja="紅茶ラウンドテーブル")
+    invite(on_commit, staff, event, emails_text="Priya Nair <priya@newco.example>", language="ja")
+    token = token_in(mailbox.messages[0])
+    client = Client()
+    # Not accepted yet: no such link.
+    assert client.post(f"/invitations/{token}/set-password/").status_code == 404
+    with on_commit():
+        accepted = client.post(
+            f"/invitations/{token}/",
+            {"action": "accept", "organisation_name": "NewCo", "country": "IN"},
+        )
+    assert 'id="set-password-form"' in accepted.content.decode()
+    guest = Invitation.objects.get().user
+    # The invitation reached the address: it counts as verified for allauth.
+    assert list(guest.emailaddress_set.values_list("email", "verified", "primary")) == [
+        ("priya@newco.example", True, True)
+    ]
+    confirmation = mailbox.to("priya@newco.example")[-1]
+    assert "ご登録を承りました" in confirmation["Subject"]  # the guest's emails: Japanese too
+    assert client.get(f"/invitations/{token}/set-password/").status_code == 405
+    before = len(mailbox.messages)
+    response = client.post(f"/invitations/{token}/set-password/")
+    assert response.status_code == 200
+    assert "priya@newco.example 宛にリンクをお送りしました" in text(response)
+    [reset] = mailbox.messages[before:]
+    assert reset["X-Envelope-To"] == "priya@newco.example"
+    assert "/accounts/password/reset/key/" in mailbox.text(reset)
+    assert "パスワード" in reset["Subject"]
+    # Reopening the link later still offers it while the account has no password.
+    again = client.get(f"/invitations/{token}/")
+    assert (again.status_code, 'id="set-password-form"' in again.content.decode()) == (410, True)
+    guest.set_password("a-pass-phrase-2026")
+    guest.save()
+    assert client.post(f"/invitations/{token}/set-password/").status_code == 404
+    assert 'id="set-password-form"' not in client.get(f"/invitations/{token}/").content.decode()
+
+
+def test_member_with_a_password_is_not_offered_one(on_commit, staff, mailbox):
+    member(email="asha@farms.example")
+    invite(on_commit, staff, EventFactory(), emails_text="asha@farms.example")
+    token = token_in(mailbox.messages[0])
+    with on_commit():
+        accepted = Client().post(f"/invitations/{token}/", {"action": "accept"})
+    assert accepted.status_code == 200
+    assert 'id="set-password-form"' not in accepted.content.decode()
+    assert Client().post(f"/invitations/{token}/set-password/").status_code == 404

@@ -1,8 +1,5 @@
 """Invitations in the API: staff manage an event's invitations; invitees answer by token."""
 
-import csv
-
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -31,6 +28,7 @@ from events.invitations.api.serializers import (
 from events.invitations.models import Invitation
 from events.models import Event
 from forum_site.permissions import IsStaff
+from forum_site.spreadsheets import csv_response
 from members.api.views import errors
 
 # What answering (accept, decline) may get back.
@@ -135,17 +133,15 @@ class EventInvitationViewSet(
     @action(detail=False, methods=["get"])
     def export(self, request, event_pk=None):
         event = self.get_event()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="invitations-{event.slug}.csv"'
-        response.write("\ufeff")  # Excel then reads Japanese names correctly
-        writer = csv.DictWriter(response, fieldnames=selectors.EXPORT_HEADER)
-        writer.writeheader()
-        writer.writerows(
-            selectors.invitation_export_rows(
-                event=event, state=request.query_params.get("status", "")
-            )
+        # Through forum_site.spreadsheets: cells that would be formulas are written as text.
+        rows = selectors.invitation_export_rows(
+            event=event, state=request.query_params.get("status", "")
         )
-        return response
+        return csv_response(
+            f"invitations-{event.slug}.csv",
+            selectors.EXPORT_HEADER,
+            ([row[h] for h in selectors.EXPORT_HEADER] for row in rows),
+        )
 
     @extend_schema(
         summary="Send the invitation again with a new link (staff)",

@@ -17,6 +17,8 @@ from events.invitations.services.answering import (
     invitation_accept,
     invitation_decline,
     invitation_for_token,
+    invitation_guest_for_token,
+    needs_password,
 )
 from events.invitations.services.emails import (
     email_context,
@@ -79,6 +81,8 @@ __all__ = [
     "invitation_context",
     "invitation_decline",
     "invitation_for_token",
+    "invitation_guest_for_token",
+    "needs_password",
     "invitation_link",
     "invitation_message",
     "invitation_reminders_due",

@@ -7,11 +7,13 @@ account get a minimal one for the invited address. Declining records the reason.
 
 import contextlib
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from events.delegations.services import host_accept_invitation
 from events.invitations.models import (
@@ -48,7 +50,9 @@ class InvitationNotFound(InvitationUnavailable):
     """No invitation has this token (404). Says nothing about any other invitation."""
 
     status_code = 404
-    message = "This invitation link is not valid. Please check that you copied it completely."
+    message = gettext_noop(
+        "This invitation link is not valid. Please check that you copied it completely."
+    )
 
     def __init__(self) -> None:
         super().__init__(self.message)
@@ -58,11 +62,13 @@ class InvitationGone(InvitationUnavailable):
     """The invitation exists but can no longer be answered (410)."""
 
     status_code = 410
+    # English here and in the API; the page shows them in the reader's language
+    # (gettext_noop: in the catalogue, translated where they are shown).
     MESSAGES = {
-        "expired": "This invitation has expired: the response deadline has passed.",
-        "revoked": "This invitation has been withdrawn by the organisers.",
-        "accepted": "You have already accepted this invitation.",
-        "declined": "You have already declined this invitation.",
+        "expired": gettext_noop("This invitation has expired: the response deadline has passed."),
+        "revoked": gettext_noop("This invitation has been withdrawn by the organisers."),
+        "accepted": gettext_noop("You have already accepted this invitation."),
+        "declined": gettext_noop("You have already declined this invitation."),
     }
 
     def __init__(self, reason: str, invitation: Invitation) -> None:
@@ -125,7 +131,11 @@ def _record_answer(invitation: Invitation, status: str, **fields: object) -> Inv
 
 def _guest_user(invitation: Invitation, name: str) -> AbstractBaseUser:
     """A minimal account for an invitee without one: the invited address, no password
-    (they set one with a password reset), their language and time zone."""
+    (they set one with a password reset), their language and time zone.
+
+    The address counts as verified (allauth's EmailAddress): the personal link reached
+    them there, which is what a confirmation email would prove; so once they have set a
+    password they log in without a second confirmation."""
     User = get_user_model()
     base = invitation.email[:140]
     username, n = base, 1
@@ -139,11 +149,33 @@ def _guest_user(invitation: Invitation, name: str) -> AbstractBaseUser:
     user.set_unusable_password()
     user.save()
     Profile.objects.create(user=user, language=invitation.language, time_zone=invitation.time_zone)
+    EmailAddress.objects.create(user=user, email=invitation.email, primary=True, verified=True)
     return user
 
 
-NO_ORGANISATION = "Tell us which organisation you will represent (its name and country)."
-SEVERAL_ORGANISATIONS = (
+def invitation_guest_for_token(token: str) -> Invitation:
+    """The accepted invitation behind a personal link whose invitee has no password yet
+    (a guest account made by accepting): they may ask for a link to set one, which goes
+    to the invited address. InvitationNotFound for anything else."""
+    try:
+        invitation_for_token(token)
+    except InvitationGone as exc:
+        invitation = exc.invitation
+        if exc.reason == "accepted" and needs_password(invitation):
+            return invitation
+    raise InvitationNotFound()
+
+
+def needs_password(invitation: Invitation) -> bool:
+    """The invitee's account (known once they accepted) has no usable password yet."""
+    user = invitation.user
+    return bool(user and user.is_active and not user.has_usable_password())
+
+
+NO_ORGANISATION = gettext_noop(
+    "Tell us which organisation you will represent (its name and country)."
+)
+SEVERAL_ORGANISATIONS = gettext_noop(
     "You represent several organisations; choose the one you will represent at this event."
 )
 
@@ -159,7 +191,7 @@ def _organisation_for(
     named, the one they were invited for, or the only one they represent."""
     if organisation is None and organisation_name.strip():
         if country not in Country.values:
-            raise ValidationError({"country": "Choose India (IN) or Japan (JP)."})
+            raise ValidationError({"country": gettext_noop("Choose India (IN) or Japan (JP).")})
         return organisation_create(actor=user, name=organisation_name.strip(), country=country)
     if organisation is None and invitation.organisation is not None:
         # Invited for an organisation they no longer represent: fall back to their own.
@@ -208,8 +240,10 @@ def _accept_host(invitation: Invitation) -> Invitation:
     user = invitee_account(invitation)
     if user is None or not user.is_active or invitation.organisation is None:
         raise ValidationError(
-            "This invitation is for a representative of an organisation that is no longer on "
-            "file; please reply to the email and the organisers will help."
+            gettext_noop(
+                "This invitation is for a representative of an organisation that is no "
+                "longer on file; please reply to the email and the organisers will help."
+            )
         )
     host_accept_invitation(
         representative=user,

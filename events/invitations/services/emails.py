@@ -45,9 +45,8 @@ def _day_list(days: Sequence[DelegationDay], language: str) -> str:
     return ", ".join(f"{d.date:%a %d %b %Y}" for d in days)
 
 
-def _host_context(invitation: Invitation) -> dict:
+def _host_context(invitation: Invitation, lang: str, tz: str) -> dict:
     delegation = invitation.delegation
-    lang = invitation.language
     days = sorted(invitation.host_days.all(), key=lambda d: d.date)
     return {
         "delegation": delegation,
@@ -62,9 +61,8 @@ def _host_context(invitation: Invitation) -> dict:
     }
 
 
-def _event_context(invitation: Invitation) -> dict:
+def _event_context(invitation: Invitation, lang: str, tz: str) -> dict:
     event = invitation.event
-    lang, tz = invitation.language, invitation.time_zone
     return {
         "event": event,
         "title": localized(event, "title", lang),
@@ -79,15 +77,18 @@ def _event_context(invitation: Invitation) -> dict:
     }
 
 
-def invitation_context(invitation: Invitation) -> dict:
-    """What the email and the personal page show of the invitation and its target."""
+def invitation_context(invitation: Invitation, *, language: str = "", time_zone: str = "") -> dict:
+    """What the email and the personal page show of the invitation and its target, in
+    `language` and `time_zone` (default: the invitation's; the page passes the reader's)."""
+    lang = language or invitation.language
+    tz = time_zone or invitation.time_zone
     target = _host_context if invitation.delegation_id else _event_context
     return {
         "invitation": invitation,
         "person": invitation.name or invitation.email,
-        "respond_by": _local_time(invitation.expires_at, invitation.time_zone, invitation.language),
+        "respond_by": _local_time(invitation.expires_at, tz, lang),
         "note": invitation.note,
-        **target(invitation),
+        **target(invitation, lang, tz),
     }
 
 
