@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from events import selectors, services
-from events.models import EVENT_WHEN_WHERE, CalendarFeedToken, Event, Registration
+from events.models import (
+    EVENT_WHEN_WHERE,
+    CalendarFeedToken,
+    Event,
+    Registration,
+    RegistrationReminder,
+)
 from events.services.events import EVENT_FIELDS
 from forum_site.admin_actions import error_text, service_action
 from forum_site.i18n import local_time, time_zone_choices
@@ -316,3 +322,14 @@ class CalendarFeedTokenAdmin(admin.ModelAdmin):
         for feed in queryset:
             services.calendar_feed_token_rotate(user=feed.user)
         self.message_user(request, f"{queryset.count()} feed URL(s) revoked.")
+
+
+@admin.register(RegistrationReminder)
+class RegistrationReminderAdmin(admin.ModelAdmin):
+    list_display = ["registration", "sent_at"]
+    search_fields = ["registration__user__email", "registration__event__title"]
+    list_select_related = ["registration__user", "registration__event"]
+    readonly_fields = ["registration", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from events.delegations.models import Delegation
 from events.invitations import selectors, services
 from events.invitations.models import Invitation, InvitationToken
-from events.models import Event, RegistrationReminder
+from events.models import Event
 from forum_site.admin_actions import error_text, run_each
 from forum_site.spreadsheets import csv_response
 from members.models import Country, Organisation, OrganisationKind, Platform, Sector
@@ -405,14 +405,3 @@ class InvitationAdmin(admin.ModelAdmin):
             for inv, row in ((inv, selectors.export_row(inv)) for inv in invitations)
         )
         return csv_response("invitations.csv", ["event", *selectors.EXPORT_HEADER], rows)
-
-
-@admin.register(RegistrationReminder)
-class RegistrationReminderAdmin(admin.ModelAdmin):
-    list_display = ["registration", "sent_at"]
-    search_fields = ["registration__user__email", "registration__event__title"]
-    list_select_related = ["registration__user", "registration__event"]
-    readonly_fields = ["registration", "sent_at"]
-
-    def has_add_permission(self, request):
-        return False
