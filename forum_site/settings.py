@@ -241,6 +241,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks running when the broker goes away finish their work (the database records what
+# was sent); cancelling them could kill a send between the server's 250 and its mark.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = "UTC"
 # Run exactly one beat. Task names are stable interfaces (see each app's tasks.py).
 CELERY_BEAT_SCHEDULE = {
