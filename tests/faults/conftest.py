@@ -56,10 +56,11 @@ def own_redis():
         server = RedisServer().start()
     except (OSError, RuntimeError) as exc:
         unavailable(f"cannot start redis-server: {exc}")
-    previous = celery_app.conf.broker_url
-    celery_app.conf.broker_url = server.url
+    keys = ("broker_url", "broker_read_url", "broker_write_url")
+    previous = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(dict.fromkeys(keys, server.url))
     _reset_broker_pools()
     yield server
-    celery_app.conf.broker_url = previous
+    celery_app.conf.update(previous)
     _reset_broker_pools()
     server.stop()

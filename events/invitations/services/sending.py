@@ -25,6 +25,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from events.invitations.models import Invitation, InvitationStatus
 from events.invitations.services.emails import invitation_message, mint_tokens
@@ -57,9 +58,14 @@ def enqueue_send(ids: Sequence[int]) -> None:
         for chunk in chunks:
             send_invitations.delay(chunk)
         return
-    with app.producer_or_acquire() as producer:
-        for chunk in chunks:
-            send_invitations.apply_async((chunk,), producer=producer)
+    try:
+        with app.producer_or_acquire() as producer:
+            for chunk in chunks:
+                send_invitations.apply_async((chunk,), producer=producer)
+    except KombuOperationalError:
+        # The broker is away (a Redis restart): the invitations are committed and pending,
+        # and the sweeper enqueues them once it is back. Inviting must not fail for that.
+        log.warning("broker unavailable: %s invitations left to the sweeper", len(ids))
 
 
 def backoff(attempts: int) -> dt.timedelta:
