@@ -53,7 +53,7 @@ WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", str(2 * (os.cpu_count() or 1)
 THREADS = int(os.environ.get("BENCH_LOAD_THREADS", "4"))
 BROKER = os.environ.get("BENCH_LOAD_BROKER_URL", "redis://127.0.0.1:6379/12")
 CACHE = os.environ.get("BENCH_LOAD_CACHE_URL", "redis://127.0.0.1:6379/13")
-CONVERSATIONS_PER_BROWSER = 5
+CONVERSATIONS_PER_BROWSER = 3
 MESSAGES_PER_CONVERSATION = 60
 PASSWORD = "load-bench-password-2026"
 

@@ -8,14 +8,15 @@ what does not (a task published while Redis was away) the sweeper re-enqueues.""
 import time
 
 import pytest
+from rest_framework.test import APIClient
 
 from events.invitations import services
 from events.invitations.models import Invitation
+from events.models import Registration
+from forum_site.celery import app as celery_app
 from forum_site.emails import stable_message_id
-from tests.factories import EventFactory, StaffFactory
+from tests.factories import EventFactory, StaffFactory, member
 from tests.faults.helpers import FaultySmtp, message_id_counts, sweep_until_settled, unsettled
-
-pytestmark = [pytest.mark.worker, pytest.mark.postgres]
 
 COUNT = 300
 
@@ -27,6 +28,8 @@ def slow_smtp():
     server.stop()
 
 
+@pytest.mark.worker
+@pytest.mark.postgres
 def test_invitations_all_sent_once_across_a_redis_restart(
     own_redis, start_worker, slow_smtp, settings
 ):
@@ -69,3 +72,17 @@ def test_invitations_all_sent_once_across_a_redis_restart(
         for pk in Invitation.objects.values_list("pk", flat=True)
     }
     assert "Connection to broker lost" in worker.log_path.read_text()
+
+
+def test_registering_while_the_broker_is_away_still_registers(own_redis, db, on_commit):
+    """The registration commits; its email cannot be enqueued (logged), and the client
+    gets its 201, not a 500."""
+    celery_app.conf.task_always_eager = False  # publish to the (dead) broker for real
+    own_redis.kill()
+    event = EventFactory(capacity=1)
+    client = APIClient()
+    client.force_authenticate(member())
+    with on_commit():
+        response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
+    assert (response.status_code, response.json()["status"]) == (201, "confirmed")
+    assert Registration.objects.filter(event=event, status="confirmed").count() == 1

@@ -25,13 +25,12 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection as db_connection
 from django.db.models import F, Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from events.invitations.models import Invitation, InvitationStatus
 from events.invitations.services.emails import invitation_message, mint_tokens
 from events.invitations.services.smtp import classify_smtp_error
 from events.invitations.services.targets import TARGET_RELATED, target_closed
-from forum_site.tasks import chunked
+from forum_site.tasks import chunked, publish_or_log
 
 log = logging.getLogger(__name__)
 S = InvitationStatus
@@ -58,14 +57,14 @@ def enqueue_send(ids: Sequence[int]) -> None:
         for chunk in chunks:
             send_invitations.delay(chunk)
         return
-    try:
+
+    def publish() -> None:
         with app.producer_or_acquire() as producer:
             for chunk in chunks:
                 send_invitations.apply_async((chunk,), producer=producer)
-    except KombuOperationalError:
-        # The broker is away (a Redis restart): the invitations are committed and pending,
-        # and the sweeper enqueues them once it is back. Inviting must not fail for that.
-        log.warning("broker unavailable: %s invitations left to the sweeper", len(ids))
+
+    # With the broker away the invitations stay pending, and the sweeper enqueues them.
+    publish_or_log(publish, f"{len(ids)} invitations (left to the sweeper)")
 
 
 def backoff(attempts: int) -> dt.timedelta:
