@@ -185,3 +185,21 @@ def test_backends_terminated_at_random_during_a_burst_lose_and_double_no_seat(
     assert kills, "no backend was terminated: the fault did not happen"
     assert 503 in statuses and 500 not in statuses
     assert_exact(event.pk, people=40, seats=10)
+
+
+def test_seat_lock_held_past_the_lock_timeout_is_a_503_busy(
+    require_postgres, live_server, settings
+):
+    settings.FORUM_LOCK_TIMEOUT = "500ms"
+    event = EventFactory(capacity=3)
+    [token] = tokens_for(1, "patient")
+    with psycopg.connect(database_url()) as holder:
+        holder.execute("SELECT id FROM events_event WHERE id = %s FOR UPDATE", [event.pk])
+        status, headers, body = register(live_server.url, event.pk, token)
+        holder.rollback()
+    assert (status, headers.get("Retry-After"), body) == (
+        503,
+        "2",
+        {"detail": "Many people are registering for this event right now; please try again."},
+    )
+    assert register(live_server.url, event.pk, token)[0] == 201
