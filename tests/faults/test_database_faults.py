@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from django.db import connection
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from events.models import Event, Registration
 from forum_site.api import DATABASE_UNAVAILABLE
@@ -203,3 +204,24 @@ def test_seat_lock_held_past_the_lock_timeout_is_a_503_busy(
         {"detail": "Many people are registering for this event right now; please try again."},
     )
     assert register(live_server.url, event.pk, token)[0] == 201
+
+
+def test_the_connection_lost_mid_request_is_discarded_and_the_next_request_works(admin_db):
+    admin, _ = admin_db
+    event = EventFactory(capacity=3)
+    client = APIClient()
+    client.force_authenticate(member())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [pid] = cursor.fetchone()
+    admin.execute("SELECT pg_terminate_backend(%s)", [pid])  # the connection this request uses
+
+    response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
+    assert (response.status_code, response["Retry-After"], response.json()) == (
+        503,
+        "2",
+        {"detail": DATABASE_UNAVAILABLE},
+    )
+    assert connection.connection is None  # dropped, not handed to the next request
+    response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
+    assert (response.status_code, response.json()["status"]) == (201, "confirmed")
