@@ -7,7 +7,7 @@
    Baseline (same run): the same lock-and-insert transactions in raw SQL (psycopg) over 32
    connections on a second event — what the database itself allows; the ratio is
    HTTP / raw SQL.
-2. A browsing mix at 50 concurrent clients for BENCH_LOAD_BROWSE_SECONDS (15): the events
+2. A browsing mix at 50 concurrent clients for BENCH_LOAD_BROWSE_SECONDS (12): the events
    page and an event's page (HTML, anonymous), the event list and an event (API), a
    member's conversations and a page of messages (API, token) — p95 per page.
 
@@ -48,7 +48,7 @@ MEMBERS = 1_000
 SEATS = 300
 CLIENTS = int(os.environ.get("BENCH_LOAD_CLIENTS", "32"))
 BROWSERS = int(os.environ.get("BENCH_LOAD_BROWSERS", "50"))
-BROWSE_SECONDS = float(os.environ.get("BENCH_LOAD_BROWSE_SECONDS", "15"))
+BROWSE_SECONDS = float(os.environ.get("BENCH_LOAD_BROWSE_SECONDS", "12"))
 WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", str(2 * (os.cpu_count() or 1))))
 THREADS = int(os.environ.get("BENCH_LOAD_THREADS", "4"))
 BROKER = os.environ.get("BENCH_LOAD_BROKER_URL", "redis://127.0.0.1:6379/12")
@@ -571,7 +571,13 @@ def purge_broker() -> None:
     """The registration emails the server enqueued (no worker ran): dropped."""
     import redis
 
-    redis.Redis.from_url(BROKER).delete("celery", "unacked", "unacked_index")
+    try:
+        redis.Redis.from_url(BROKER, socket_connect_timeout=2).delete(
+            "celery", "unacked", "unacked_index"
+        )
+    except redis.RedisError as exc:
+        print(f"bench_load needs Redis at {BROKER}: {exc}", file=sys.stderr)
+        raise SystemExit(1)
 
 
 def main() -> None:
@@ -581,6 +587,7 @@ def main() -> None:
         f"gunicorn gthread {WORKERS} workers x {THREADS} threads",
         flush=True,
     )
+    purge_broker()  # and fail at once without Redis
     server = Gunicorn()
     server.collect_static()
     start = time.perf_counter()
