@@ -56,8 +56,9 @@ def exception_handler(exc, context) -> Response | None:
     """Services raise Django's ValidationError (400 with field errors) and `Busy` when a
     row lock cannot be had in time (503 with Retry-After: the client should try again).
     A database connection lost mid-request (a restart, a failover, a terminated backend)
-    is a 503 too: its transaction was rolled back, and the broken connection is dropped
-    so that the next request opens a new one (docs/operations.md)."""
+    is a 503 too, like the other operational errors (a deadlock, a statement timeout): its
+    transaction was rolled back, and a broken connection is dropped so that the next
+    request opens a new one (docs/operations.md)."""
     if isinstance(exc, Busy):
         return _try_again(exc.message)
     if isinstance(exc, OperationalError | InterfaceError):
