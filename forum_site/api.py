@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError, connections
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -40,15 +41,30 @@ def _as_drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
+DATABASE_UNAVAILABLE = "The service is briefly unavailable; please try again in a moment."
+
+
+def _try_again(detail: str) -> Response:
+    return Response(
+        {"detail": detail},
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def exception_handler(exc, context) -> Response | None:
     """Services raise Django's ValidationError (400 with field errors) and `Busy` when a
-    row lock cannot be had in time (503 with Retry-After: the client should try again)."""
+    row lock cannot be had in time (503 with Retry-After: the client should try again).
+    A database connection lost mid-request (a restart, a failover, a terminated backend)
+    is a 503 too, like the other operational errors (a deadlock, a statement timeout): its
+    transaction was rolled back, and a broken connection is dropped so that the next
+    request opens a new one (docs/operations.md)."""
     if isinstance(exc, Busy):
-        return Response(
-            {"detail": exc.message},
-            status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-        )
+        return _try_again(exc.message)
+    if isinstance(exc, OperationalError | InterfaceError):
+        for conn in connections.all(initialized_only=True):
+            conn.close_if_unusable_or_obsolete()
+        return _try_again(DATABASE_UNAVAILABLE)
     if isinstance(exc, DjangoValidationError):
         exc = _as_drf_error(exc)
     return drf_exception_handler(exc, context)

@@ -105,6 +105,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'forum.sqlite3'}")
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A persistent connection (CONN_MAX_AGE > 0) is checked before a request reuses it, so one
+# the server dropped while idle (a restart, a failover) is replaced instead of failing.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -232,6 +235,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEO
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=900)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Redis restarting must not end a worker: it reconnects, at start-up and later, for as
+# long as the broker is away (docs/operations.md). Publishing (after a commit) retries
+# briefly too; what it still cannot enqueue, the invitations sweeper re-enqueues.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks running when the broker goes away finish their work (the database records what
+# was sent); cancelling them could kill a send between the server's 250 and its mark.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TIMEZONE = "UTC"
 # Run exactly one beat. Task names are stable interfaces (see each app's tasks.py).
 CELERY_BEAT_SCHEDULE = {

@@ -30,6 +30,7 @@ from events.selectors import organisations_admitted
 from forum_site.i18n import local_time, localized
 from forum_site.locking import lock_row
 from forum_site.permissions import require_staff
+from forum_site.tasks import publish_or_log
 from members.models import Organisation
 from members.selectors import organisation_acting_for
 
@@ -157,7 +158,12 @@ def notify_after_commit(registration_ids: Iterable[int]) -> None:
     from events.tasks import notify_registration
 
     for pk in registration_ids:
-        transaction.on_commit(lambda pk=pk: notify_registration.delay(pk))
+        # A broker that is away must not turn a committed registration into a 500.
+        transaction.on_commit(
+            lambda pk=pk: publish_or_log(
+                lambda: notify_registration.delay(pk), f"registration {pk}'s email"
+            )
+        )
 
 
 # --- Registrations ----------------------------------------------------------------------
@@ -226,8 +232,9 @@ def registration_create(
             registration.waitlist_position = locked.waitlist_length + 1
             counter = {"waitlist_length": F("waitlist_length") + 1}
         try:
-            with transaction.atomic():
-                registration.save()
+            # No savepoint: on an IntegrityError the whole transaction is rolled back
+            # anyway, and under the lock every round trip saved is throughput.
+            registration.save()
         except IntegrityError:
             # Only reachable if a write bypassed the lock; the constraint keeps data right.
             raise ValidationError(_("You are already registered for this event."))

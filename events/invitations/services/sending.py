@@ -30,7 +30,7 @@ from events.invitations.models import Invitation, InvitationStatus
 from events.invitations.services.emails import invitation_message, mint_tokens
 from events.invitations.services.smtp import classify_smtp_error
 from events.invitations.services.targets import TARGET_RELATED, target_closed
-from forum_site.tasks import chunked
+from forum_site.tasks import chunked, publish_or_log
 
 log = logging.getLogger(__name__)
 S = InvitationStatus
@@ -57,9 +57,14 @@ def enqueue_send(ids: Sequence[int]) -> None:
         for chunk in chunks:
             send_invitations.delay(chunk)
         return
-    with app.producer_or_acquire() as producer:
-        for chunk in chunks:
-            send_invitations.apply_async((chunk,), producer=producer)
+
+    def publish() -> None:
+        with app.producer_or_acquire() as producer:
+            for chunk in chunks:
+                send_invitations.apply_async((chunk,), producer=producer)
+
+    # With the broker away the invitations stay pending, and the sweeper enqueues them.
+    publish_or_log(publish, f"{len(ids)} invitations (left to the sweeper)")
 
 
 def backoff(attempts: int) -> dt.timedelta:

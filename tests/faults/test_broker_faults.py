@@ -1,0 +1,88 @@
+"""Redis (the broker) killed while invitations are being sent, and started again: the
+worker reconnects by itself, and every invitation is sent exactly once in the end.
+
+The test runs a redis-server of its own on a free port (never the shared one), with an
+append-only file as a production broker should have, so queued tasks survive the restart;
+what does not (a task published while Redis was away) the sweeper re-enqueues."""
+
+import time
+
+import pytest
+from rest_framework.test import APIClient
+
+from events.invitations import services
+from events.invitations.models import Invitation
+from events.models import Registration
+from forum_site.celery import app as celery_app
+from forum_site.emails import stable_message_id
+from tests.factories import EventFactory, StaffFactory, member
+from tests.faults.helpers import FaultySmtp, message_id_counts, sweep_until_settled, unsettled
+
+COUNT = 300
+
+
+@pytest.fixture
+def slow_smtp():
+    server = FaultySmtp(delay=0.02).start()  # sending takes long enough to be interrupted
+    yield server
+    server.stop()
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_invitations_all_sent_once_across_a_redis_restart(
+    own_redis, start_worker, slow_smtp, settings
+):
+    settings.INVITATION_SWEEP_GRACE_SECONDS = 2
+    worker = start_worker(
+        broker=own_redis.url,
+        email_url=f"smtp://127.0.0.1:{slow_smtp.port}",
+        env={"INVITATION_SEND_BATCH": "10", "INVITATION_LEASE_SECONDS": "6"},
+    )
+    emails = "\n".join(f"ok-{n:03d}@broker.example" for n in range(COUNT))
+    result = services.invitations_create(
+        actor=StaffFactory(), event=EventFactory(), emails_text=emails
+    )
+    assert len(result.created) == COUNT
+
+    deadline = time.monotonic() + 60
+    while len(slow_smtp.messages) < COUNT // 4 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    own_redis.kill()
+    at_kill = len(slow_smtp.messages)
+    assert COUNT // 4 <= at_kill < COUNT
+    # While Redis is away inviting still works: the enqueue gives up after a brief retry
+    # and leaves the invitation to the sweeper. The worker keeps trying to reconnect.
+    late = services.invitations_create(
+        actor=StaffFactory(), event=EventFactory(), emails_text="ok-late@broker.example"
+    )
+    assert [i.status for i in late.created] == ["pending"]
+    time.sleep(2)
+    assert worker.proc.poll() is None, "the worker gave up on the broker"
+    own_redis.start()
+
+    sweep_until_settled(timeout=90, done=lambda: not unsettled())
+
+    assert worker.proc.poll() is None
+    assert set(Invitation.objects.values_list("status", flat=True)) == {"sent"}
+    assert Invitation.objects.count() == COUNT + 1
+    received = message_id_counts(slow_smtp.messages)
+    assert received == {
+        stable_message_id("invitation", pk, 0): 1
+        for pk in Invitation.objects.values_list("pk", flat=True)
+    }
+    assert "Connection to broker lost" in worker.log_path.read_text()
+
+
+def test_registering_while_the_broker_is_away_still_registers(own_redis, db, on_commit):
+    """The registration commits; its email cannot be enqueued (logged), and the client
+    gets its 201, not a 500."""
+    celery_app.conf.task_always_eager = False  # publish to the (dead) broker for real
+    own_redis.kill()
+    event = EventFactory(capacity=1)
+    client = APIClient()
+    client.force_authenticate(member())
+    with on_commit():
+        response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
+    assert (response.status_code, response.json()["status"]) == (201, "confirmed")
+    assert Registration.objects.filter(event=event, status="confirmed").count() == 1
