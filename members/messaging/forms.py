@@ -5,7 +5,8 @@ the rules (who may message whom, blocks, the edit window) are the services', who
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from members.messaging import services
 from members.messaging.models import MESSAGE_MAX_LENGTH

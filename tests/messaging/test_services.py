@@ -54,8 +54,8 @@ def test_digest_sent_once_in_recipient_language(asha, kenji, mailbox):
     assert "(Asia/Tokyo)" in text
     assert "First <draft> & notes" in text
     # The thread page, where Kenji reads and replies; digests are turned off in the inbox.
-    assert f"閲覧・返信: {settings.SITE_URL}/messages/{conversation.pk}/\n" in text
-    assert f"{settings.SITE_URL}/messages/\n" in text
+    assert f"閲覧・返信: {settings.SITE_URL}/messages/{conversation.pk}/\r\n" in text
+    assert f"{settings.SITE_URL}/messages/\r\n" in text
     assert "/api/" not in text
     assert mailbox.to("asha@sneha.example") == []
 
