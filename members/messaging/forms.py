@@ -5,7 +5,7 @@ the rules (who may message whom, blocks, the edit window) are the services', who
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members.messaging import services
@@ -65,7 +65,7 @@ class BodyField(forms.CharField):
 
 
 class MessageForm(forms.Form):
-    body = BodyField(label=_("Message"))
+    body = BodyField(label=pgettext_lazy("the text written", "Message"))
 
 
 class ComposeForm(forms.Form):
@@ -74,4 +74,4 @@ class ComposeForm(forms.Form):
         max_length=services.SUBJECT_MAX_LENGTH,
         error_messages={"required": _("Give the conversation a subject.")},
     )
-    body = BodyField(label=_("Message"))
+    body = BodyField(label=pgettext_lazy("the text written", "Message"))

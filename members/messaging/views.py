@@ -396,7 +396,7 @@ def message_delete(request: HttpRequest, pk: int, message_pk: int) -> HttpRespon
             "explanation": _("Its text is removed for everyone; a “message deleted” note stays."),
             "quote": item["body"],
             "confirm": _("Yes, delete it"),
-            "cancel": _("No, keep it"),
+            "cancel": _("No, keep my message"),
             "back": back,
         },
     )
