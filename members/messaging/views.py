@@ -317,7 +317,8 @@ def poll(request: HttpRequest, pk: int) -> HttpResponse:
         edited, _more = selectors.message_page(
             user=request.user, conversation_id=pk, since=since, limit=POLL_LIMIT
         )
-        changed = [r for r in edited if r["id"] <= after]
+        # `since` is inclusive: the change the reader has already seen comes back too.
+        changed = [r for r in edited if r["id"] <= after and r["updated_at"] > since]
     if new:
         services.conversation_mark_read(
             actor=request.user, conversation_id=pk, message_id=new[-1]["id"]
