@@ -6,7 +6,8 @@ htmx poll, every MESSAGING_POLL_MS)."""
 import pytest
 from django.apps import apps
 
-from members.messaging.models import Conversation, Message
+from members.messaging import services
+from members.messaging.models import Block, Conversation, Message, Participant
 from members.models import Profile
 from members.reference_data import seed
 from tests.browser import audit, log_in
@@ -51,6 +52,12 @@ def as_person(browser, live_server, username: str, language: str):
     return page
 
 
+def go(page, selector: str) -> None:
+    """Click what loads another page, and wait for it."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_a_member_writes_to_an_organisation_and_sees_the_reply_arrive(
     browser, live_server, people, settings, language
@@ -64,7 +71,8 @@ def test_a_member_writes_to_an_organisation_and_sees_the_reply_arrive(
     a.goto("/directory/")
     a.get_by_role("link", name="Mitsui Machinery").click()
     a.get_by_role("link", name=words["message"], exact=True).click()
-    a.get_by_role("button", name=words["send"]).click()  # empty: refused, nothing saved
+    with a.expect_navigation():
+        a.get_by_role("button", name=words["send"]).click()  # empty: refused, nothing saved
     assert a.locator("#id_subject.is-invalid").count() == 1
     assert Conversation.objects.count() == 0
     audit(a, "inbox-compose-errors")
@@ -89,7 +97,8 @@ def test_a_member_writes_to_an_organisation_and_sees_the_reply_arrive(
     assert "Could we visit your plant in March?" in k.inner_text("#messages")
     audit(k, "inbox-thread-reply")
     k.fill("#id_body", "Yes, 12 March works for us.")
-    k.get_by_role("button", name=words["send"]).click()
+    with k.expect_navigation():
+        k.get_by_role("button", name=words["send"]).click()
     assert Message.objects.filter(body="Yes, 12 March works for us.").exists()
     k.goto("/directory/")
     assert k.locator("#unread-badge").count() == 0  # read
@@ -98,3 +107,63 @@ def test_a_member_writes_to_an_organisation_and_sees_the_reply_arrive(
     a.locator("#messages", has_text="Yes, 12 March works for us.").wait_for(timeout=10_000)
     assert a.evaluate("window.notReloaded") is True
     audit(a, "inbox-thread-polled")
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_member_pages_back_edits_deletes_mutes_blocks_and_leaves(
+    browser, live_server, people, language
+):
+    asha, kenji, mitsui = people
+    conversation = services.conversation_start(
+        actor=kenji, subject="Quarterly figures", body="m0", recipient_ids=[asha.pk]
+    )
+    for i in range(1, 35):
+        services.message_post(actor=kenji, conversation_id=conversation.pk, body=f"m{i}")
+    mine = services.message_post(actor=asha, conversation_id=conversation.pk, body="Tyop")
+    a = as_person(browser, live_server, "asha", language)
+    a.goto(f"/messages/{conversation.pk}/")
+    assert a.locator("#messages article").count() == 30
+
+    # Older messages come in above, without leaving the page.
+    a.click("#older a")
+    a.locator(f"#message-{conversation.last_message_id}").wait_for()  # the first, m0
+    assert a.locator("#messages article").count() == 36
+    assert a.locator("#older a").count() == 0
+    audit(a, "inbox-thread-older")
+
+    # Edit my message, then delete it after the confirmation.
+    go(a, f"#message-{mine.pk} a[href$='/edit/']")
+    a.fill("#id_body", " ")
+    audit(a, "inbox-edit")
+    go(a, "main button[type=submit]")
+    assert a.locator("#id_body.is-invalid").count() == 1  # blank: refused, nothing saved
+    a.fill("#id_body", "Typo")
+    go(a, "main button[type=submit]")
+    assert "Typo" in a.inner_text(f"#message-{mine.pk}")
+    go(a, f"#message-{mine.pk} a[href$='/delete/']")
+    audit(a, "inbox-delete-confirm")
+    go(a, "main button.btn-danger")
+    mine.refresh_from_db()
+    assert (mine.body, mine.deleted_at is not None) == ("", True)
+
+    # Mute and unmute; block Kenji (confirmed), see him in the blocked list, unblock.
+    go(a, "form[action$='/mute/'] button")
+    assert Participant.objects.get(conversation=conversation, user=asha).muted is True
+    go(a, "form[action$='/mute/'] button")
+    assert Participant.objects.get(conversation=conversation, user=asha).muted is False
+    go(a, f"a[href$='/block/{kenji.pk}/']")
+    audit(a, "inbox-block-confirm")
+    go(a, "main button.btn-danger")
+    assert Block.objects.filter(blocker=asha, blocked=kenji).exists()
+    a.goto("/messages/blocked/")
+    audit(a, "inbox-blocked")
+    go(a, "#blocked button")
+    assert not Block.objects.exists()
+
+    # Leave (confirmed): the conversation is gone from the list.
+    a.goto(f"/messages/{conversation.pk}/")
+    go(a, "a[href$='/leave/']")
+    audit(a, "inbox-leave-confirm")
+    go(a, "main button.btn-danger")
+    assert a.locator("#no-conversations").count() == 1
+    audit(a, "inbox-empty")
