@@ -241,7 +241,10 @@ def test_poll_brings_new_and_changed_messages(asha, kenji, start):
     assert again.status_code == 304
 
 
-@pytest.mark.parametrize("params", ["after=x&since=", "since=", "after=1&since=yesterday"])
+@pytest.mark.parametrize(
+    "params",
+    ["after=x&since=", "since=", "after=1&since=yesterday", "after=1&since=2026-13-01T00:00:00"],
+)
 def test_poll_with_bad_cursors_is_400(asha, kenji, start, params):
     conversation = start(asha, kenji)
     response = logged_in(kenji).get(f"{thread_url(conversation)}poll/?{params}")
@@ -281,6 +284,16 @@ def test_poll_with_news_query_count_is_constant(
     with django_assert_num_queries(11):
         response = client.get(url)
     assert len(response.context["new"]) == count
+
+
+def test_poll_reads_a_time_without_zone_as_utc(asha, kenji, start):
+    conversation = start(asha, kenji)
+    state = Message.objects.get()
+    since = state.updated_at.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+    response = logged_in(kenji).get(
+        f"{thread_url(conversation)}poll/?after={state.pk}&since={since}"
+    )
+    assert response.status_code == 304
 
 
 # --- Compose -------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """A thread: the latest messages, older ones paged in (htmx), the reply form; the poll
 (304 when nothing changed, after one indexed query); my messages: edit, delete."""
 
+import datetime as dt
 import re
 
 from django.conf import settings
@@ -116,6 +117,17 @@ def _poll_params(pk: int, state: dict) -> dict:
     }
 
 
+def _datetime(raw: str) -> dt.datetime | None:
+    """An ISO datetime from the query string (UTC when it names no zone), else None."""
+    try:
+        value = parse_datetime(raw) if raw else None
+    except ValueError:  # well formed but impossible, e.g. month 13
+        return None
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
+
+
 @never_cache
 @login_required
 @require_GET
@@ -126,7 +138,7 @@ def poll(request: HttpRequest, pk: int) -> HttpResponse:
     the poller with the new cursors."""
     state = selectors.conversation_poll_state(user=request.user, conversation_id=pk)
     after_raw, since_raw = request.GET.get("after", ""), request.GET.get("since", "")
-    since = parse_datetime(since_raw) if since_raw else None
+    since = _datetime(since_raw)
     if not re.fullmatch(ID_PATTERN, after_raw) or (since_raw and since is None):
         return HttpResponseBadRequest("Give after=<message id> and since=<ISO datetime>.")
     after = int(after_raw)
