@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "forum_site.context_processors.site",
+                "members.messaging.context_processors.unread",
             ],
         },
     },
@@ -397,6 +398,8 @@ MESSAGING_RATE = env.str("MESSAGING_RATE", default="60/min")
 MESSAGING_EDIT_WINDOW_MINUTES = env.int("MESSAGING_EDIT_WINDOW_MINUTES", default=15)
 # A message unread for this long is emailed in a digest (one per conversation per run).
 MESSAGING_DIGEST_DELAY_MINUTES = env.int("MESSAGING_DIGEST_DELAY_MINUTES", default=10)
+# An open thread page asks for new messages this often (milliseconds; a 304 when none).
+MESSAGING_POLL_MS = env.int("MESSAGING_POLL_MS", default=10000)
 
 # --- Invitations and reminders (events/invitations/, docs/invitations.md) --------------
 # Reminders to unanswered invitees: at most this many, this many hours apart, before the

@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("events.urls")),
     path("", include("events.invitations.urls")),
     path("", include("events.delegations.urls")),
+    path("messages/", include("members.messaging.urls")),
 ]

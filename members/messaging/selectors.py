@@ -316,6 +316,55 @@ def message_page(
     return fetched, more
 
 
+def _poll_state_query(*, user_id: int, conversation_id: int) -> QuerySet:
+    latest = (
+        Message.objects.filter(conversation=OuterRef("pk"))
+        .order_by("-updated_at")
+        .values("updated_at")[:1]
+    )
+    return (
+        Conversation.objects.filter(
+            pk=conversation_id,
+            id__in=conversation_ids_visible(get_user_model()(pk=user_id)),
+        )
+        .annotate(latest_change=Subquery(latest))
+        .order_by()
+        .values("last_message_id", "latest_change")
+    )
+
+
+# The thread page polls this every few seconds: compiled once (see compiled.py).
+_poll_state_rows = CompiledQuery(
+    _poll_state_query, model=Conversation, ints=("user_id", "conversation_id")
+)
+
+
+def conversation_poll_state(*, user: AbstractBaseUser, conversation_id) -> dict:
+    """What a poll compares with what the reader has: the conversation's last message id
+    and the time of its latest change (a message created, edited or deleted), in ONE
+    indexed query (`message(conversation_id, updated_at)`) that includes the access rule;
+    404 when `user` does not see the conversation."""
+    rows = _poll_state_rows(
+        user_id=user.pk, conversation_id=_as_id(conversation_id, "conversation")
+    )
+    if not rows:
+        raise Http404("No such conversation.")
+    return rows[0]
+
+
+def person_in_conversation(*, conversation_id: int, user_id: int) -> bool:
+    """Whether the person is named in the conversation or wrote in it (whom a reader of the
+    thread may block from there)."""
+    return (
+        _direct(conversation_id=conversation_id, user_id=user_id).exists()
+        or Message.objects.filter(conversation_id=conversation_id, sender_id=user_id).exists()
+    )
+
+
+def blocked_ids(user: AbstractBaseUser) -> set[int]:
+    return set(Block.objects.filter(blocker=user).values_list("blocked_id", flat=True))
+
+
 def message_get_for_user(*, user: AbstractBaseUser, conversation_pk, pk) -> Message:
     """A message of a conversation `user` sees, or 404."""
     return get_object_or_404(

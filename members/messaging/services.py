@@ -414,8 +414,9 @@ def _digest_context(participant: Participant, shown: list[Message], total: int) 
         ],
         "count": total,
         "more": total - len(shown),
-        # Where the conversation is read today (the API); a page may replace it later.
-        "url": absolute_url("conversation-messages", conversation.pk),
+        # The thread page (the inbox, where digests can be turned off).
+        "url": absolute_url("messaging:thread", conversation.pk),
+        "inbox_url": absolute_url("messaging:inbox"),
     }
 
 

@@ -2,7 +2,8 @@
 Gujarat delegation in Japanese; the secretariat accepts it in the admin; the delegate asks
 three Indian hosts for meetings; one says "no thanks", another asks back (mutual); the
 secretariat runs the scheduler and publishes; the delegate reads the itinerary in Japanese
-with times in JST and IST named, and downloads the .ics."""
+with times in JST and IST named, downloads the .ics, and writes to a host from it; the
+host's reply appears in his open thread."""
 
 import datetime as dt
 import re
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from events.delegations import services
@@ -20,6 +22,7 @@ from tests.browser import audit, log_in
 from tests.factories import (
     DelegationDayFactory,
     DelegationFactory,
+    MembershipFactory,
     OrganisationFactory,
     PlatformFactory,
     StaffFactory,
@@ -213,3 +216,26 @@ def test_a_japanese_sme_travels_to_gujarat(page, mailbox, reference_data):
         "Meeting: Ahmedabad Tea Traders",
         "Meeting: Gujarat Agro Processing",
     ]
+
+    # 8. From the itinerary hiro writes to a host (a member organisation); ravi sees the
+    #    badge and replies; hiro's thread shows the reply without reloading (the poll).
+    MembershipFactory(organisation=hosts["ravi"], platform=delegation.platform, status="approved")
+    with override_settings(MESSAGING_POLL_MS=400):
+        page.get_by_role("link", name="Gujarat Agro Processing にメッセージ").first.click()
+        page.fill("#id_subject", "工場見学について")
+        page.fill("#id_body", "面談の後に工場を見学できますか？")
+        page.get_by_role("button", name="送信").click()
+        page.evaluate("window.notReloaded = true")
+        host = page.context.browser.new_context(base_url=re.match(r"https?://[^/]+", page.url)[0])
+        ravi = host.new_page()
+        log_in(ravi, "ravi")
+        assert " ".join(ravi.locator("#unread-badge").text_content().split()) == (
+            "1 unread messages"
+        )
+        ravi.click("#messages-link")
+        ravi.get_by_role("link", name="工場見学について").click()
+        ravi.fill("#id_body", "Yes, after the meeting on day one.")
+        ravi.get_by_role("button", name="Send").click()
+        page.locator("#messages", has_text="Yes, after the meeting on day one.").wait_for()
+        assert page.evaluate("window.notReloaded") is True
+        host.close()

@@ -134,9 +134,9 @@ def test_apply_query_count_is_constant(rows, world, pages, django_assert_num_que
             organisation=OrganisationFactory(country="IN", name=f"Host {i}"),
         )
     client = pages(world.yuki)
-    # session, user, delegation, organisations that may apply, people, capabilities ×2,
+    # session, user, unread badge, delegation, organisations that may apply, people, capabilities ×2,
     # counterparts
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(f"/delegations/{world.delegation.pk}/apply/")
 
 
@@ -200,8 +200,8 @@ def test_application_pages_query_count_is_constant(rows, world, pages, django_as
         offers=Capability.objects.all()[:rows],
     )
     client = pages(world.yuki)
-    # session, user, application (+ offers, seeks, representatives, counterparts)
-    with django_assert_num_queries(7):
+    # session, user, unread badge, application (+ offers, seeks, representatives, counterparts)
+    with django_assert_num_queries(8):
         client.get(f"/delegations/applications/{application.pk}/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get("/delegations/applications/")

@@ -85,8 +85,8 @@ def test_availability_query_count_is_constant(days, ready, pages, django_assert_
     for i in range(days):
         DelegationDayFactory(delegation=ready.delegation, date=dt.date(2026, 3, 1 + i))
     client = pages(ready.yuki)
-    # session, user, delegation, participants ×2, my organisations, the organisation,
+    # session, user, unread badge, delegation, participants ×2, my organisations, the organisation,
     # days, host record, ranges ×2, activities, breaks
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         response = client.get(f"/delegations/{ready.delegation.pk}/availability/")
     assert len(response.context["grid"]) == days + 2

@@ -63,8 +63,8 @@ def test_list_query_count_is_constant(rows, world, pages, django_assert_num_quer
         DelegationDayFactory(delegation=delegation, city=f"City {i}")
         DelegationDayFactory(delegation=delegation)
     client = pages(world.yuki)
-    # session, user, delegations, sectors, days, breaks, my applications
-    with django_assert_num_queries(7):
+    # session, user, unread badge, delegations, sectors, days, breaks, my applications
+    with django_assert_num_queries(8):
         response = client.get("/delegations/")
     listed = response.context["upcoming"] + response.context["past"]
     assert len(listed) == rows + 1
@@ -111,7 +111,7 @@ def test_detail_query_count_is_constant(rows, world, pages, django_assert_num_qu
     for i in range(rows):
         DelegationDayFactory(delegation=world.delegation, date=dt.date(2026, 3, 1 + i))
     client = pages(world.yuki)
-    # session, user, delegation, sectors, days, breaks, activities, my applications,
+    # session, user, unread badge, delegation, sectors, days, breaks, activities, my applications,
     # participants (applications, hosts), my organisations, organisations that may apply
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(f"/delegations/{world.delegation.pk}/")

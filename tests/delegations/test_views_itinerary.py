@@ -61,8 +61,6 @@ def test_itinerary_links_and_print_layout(published, pages):
     assert feed is not None
     assert 'class="itinerary-day mb-4 page-break"' in body  # day 1 of 2
     assert "data-print" in body
-    # The inbox is not there yet: no Message link.
-    assert "Message " not in text(pages(w.yuki).get(f"/delegations/{w.delegation.pk}/itinerary/"))
 
 
 def test_itinerary_shows_what_changed_since_the_last_version(published, pages, on_commit):
@@ -147,16 +145,15 @@ def test_itinerary_query_count_is_constant(
         services.schedule_publish(actor=ready.staff, version=version)
     client = pages(ready.kenji)
     client.get(f"/delegations/{ready.delegation.pk}/itinerary/")
-    # session, user, delegation, participants ×2, my organisations, the organisation,
+    # session, user, unread badge, delegation, participants ×2, my organisations, the organisation,
     # version, is delegate, meetings, activities, days, host record, feed token
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(f"/delegations/{ready.delegation.pk}/itinerary/")
     meetings = [i for d in response.context["days"] for i in d["items"] if i["kind"] == "meeting"]
     assert len(meetings) == rows + 2
 
 
-@pytest.mark.urls("tests.delegations.inbox_urls")
-def test_itinerary_offers_a_message_link_once_the_inbox_exists(published, pages):
+def test_itinerary_offers_a_message_link_to_each_counterpart(published, pages):
     body = pages(published.yuki).get(f"/delegations/{published.delegation.pk}/itinerary/")
     html_text = body.content.decode()
     assert f'href="/messages/compose/?organisation={published.sneha.pk}"' in html_text

@@ -71,6 +71,13 @@ def test_counterparts_page_text(profiles, pages):
     assert "Ask to meet Assam Bamboo Works" in body
 
 
+def test_counterpart_cards_offer_a_message_link(profiles, pages):
+    w = profiles
+    response = pages(w.yuki).get(f"/delegations/{w.delegation.pk}/counterparts/")
+    assert f'href="/messages/compose/?organisation={w.bamboo.pk}"' in response.content.decode()
+    assert "Message Assam Bamboo Works" in text(response)
+
+
 def test_counterparts_of_a_host_are_the_delegates(profiles, pages):
     w = profiles
     response = pages(w.asha).get(f"/delegations/{w.delegation.pk}/counterparts/")
@@ -114,10 +121,10 @@ def test_counterparts_query_count_is_constant(rows, ready, pages, django_assert_
             actor=ready.staff, delegation=ready.delegation, organisation=host, days=[ready.day1]
         )
     client = pages(ready.kenji)
-    # session, user, delegation, participants ×2, my organisations, the organisation, days,
+    # session, user, unread badge, delegation, participants ×2, my organisations, the organisation, days,
     # hosts (+ sectors, offers, seeks, days), my application (+ offers, seeks), my own
     # seeks, offers and sectors, match scores (+ platforms), requests, filter choices ×3
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(26):
         response = client.get(f"/delegations/{ready.delegation.pk}/counterparts/")
     assert len(response.context["counterparts"]) == rows + 2
 
@@ -245,8 +252,8 @@ def test_requests_page_query_count_is_constant(rows, ready, pages, django_assert
             actor=user, delegation=ready.delegation, to_organisation=ready.sneha
         )
     client = pages(ready.asha)
-    # session, user, delegation, participants ×2, my organisations, the organisation,
+    # session, user, unread badge, delegation, participants ×2, my organisations, the organisation,
     # requests
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(f"/delegations/{ready.delegation.pk}/requests/")
     assert len(response.context["received"]) == rows + 2

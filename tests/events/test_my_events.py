@@ -69,8 +69,8 @@ def test_cancel_page_query_count_is_constant(rows, django_assert_num_queries):
     for _ in range(rows):
         services.registration_create(actor=member(), event=event)
     client = logged_in(person)
-    # session, user, event, sectors, organisers, my registration
-    with django_assert_num_queries(6):
+    # session, user, unread badge, event, sectors, organisers, my registration
+    with django_assert_num_queries(7):
         response = client.get(f"/events/{event.pk}/cancel/")
     assert response.status_code == 200
 
@@ -144,7 +144,7 @@ def test_my_registrations_query_count_is_constant(rows, django_assert_num_querie
             services.registration_cancel(actor=person, registration=registration)
     client = logged_in(person)
     client.get("/account/events/")  # the feed token is made on the first visit
-    # session, user, feed token, upcoming, past and cancelled
-    with django_assert_num_queries(5):
+    # session, user, unread badge, feed token, upcoming, past and cancelled
+    with django_assert_num_queries(6):
         response = client.get("/account/events/")
     assert len(response.context["upcoming"]) + len(response.context["history"]) == rows

@@ -195,8 +195,8 @@ def test_event_list_query_count_is_constant(rows, django_assert_num_queries):
     for _ in range(rows):
         EventFactory(platform=platform, visibility="members").sectors.add(1, 2)
     client = logged_in(member(platform=platform))
-    # session, user, my platforms, platform and sector choices, count, page
-    with django_assert_num_queries(7):
+    # session, user, unread badge, my platforms, platform and sector choices, count, page
+    with django_assert_num_queries(8):
         response = client.get("/events/", {"search": "Event", "has_free_seats": "true"})
     assert len(listed(response)) == rows
 
@@ -340,8 +340,8 @@ def test_event_detail_query_count_is_constant(rows, django_assert_num_queries):
         person.affiliations.create(organisation=organisation, role="admin")
         services.registration_create(actor=member(platform=platform), event=event)
     client = logged_in(person)
-    # session, user, event, sectors, organisers, my registration, my organisations, which
+    # session, user, unread badge, event, sectors, organisers, my registration, my organisations, which
     # of them may register
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(f"/events/{event.pk}/")
     assert len(response.context["event"].sectors.all()) == rows

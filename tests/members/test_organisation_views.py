@@ -95,7 +95,7 @@ def test_register_needs_an_account():
 @pytest.mark.parametrize("sectors", [1, 20])
 def test_register_page_query_count_is_constant(sectors, django_assert_num_queries):
     client = logged_in(UserFactory())
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get("/organisations/new/")
     assert response.status_code == 200
 
@@ -156,7 +156,7 @@ def test_edit_page_query_count_is_constant(sectors, django_assert_num_queries):
     organisation = admin.affiliations.get().organisation
     organisation.sectors.set(Sector.objects.all()[:sectors])
     client = logged_in(admin)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(f"/organisations/{organisation.pk}/edit/")
     assert response.status_code == 200
 
@@ -339,7 +339,7 @@ def test_representatives_page_query_count_is_constant(
             expires_at="2999-01-01T00:00Z",
         )
     client = logged_in(admin)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(f"/organisations/{organisation.pk}/representatives/")
     assert len(response.context["representatives"]) == people + 1
 
@@ -437,7 +437,7 @@ def test_memberships_page_query_count_is_constant(
     for _ in range(platforms):
         MembershipFactory(organisation=organisation, status="rejected", decision_reason="No.")
     client = logged_in(admin)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(f"/organisations/{organisation.pk}/memberships/")
     assert len(response.context["memberships"]) == platforms
 

@@ -53,7 +53,10 @@ def test_digest_sent_once_in_recipient_language(asha, kenji, mailbox):
     assert f"Asha Reddy（{local_time(first.created_at, 'Asia/Tokyo', 'ja')}）" in text
     assert "(Asia/Tokyo)" in text
     assert "First <draft> & notes" in text
-    assert f"{settings.SITE_URL}/api/v1/conversations/{conversation.pk}/messages/" in text
+    # The thread page, where Kenji reads and replies; digests are turned off in the inbox.
+    assert f"閲覧・返信: {settings.SITE_URL}/messages/{conversation.pk}/\r\n" in text
+    assert f"{settings.SITE_URL}/messages/\r\n" in text
+    assert "/api/" not in text
     assert mailbox.to("asha@sneha.example") == []
 
 
