@@ -2,6 +2,7 @@
 
 import re
 
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
@@ -53,6 +54,8 @@ def exception_handler(exc, context) -> Response | None:
         )
     if isinstance(exc, DjangoValidationError):
         exc = _as_drf_error(exc)
+    if isinstance(exc, SuspiciousOperation):  # a body Django refuses to parse (too many fields)
+        exc = exceptions.ParseError(str(exc))
     return drf_exception_handler(exc, context)
 
 

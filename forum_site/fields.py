@@ -41,8 +41,9 @@ def _integer_text(data) -> bool:
 
 class IntegerField(serializers.IntegerField):
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_value", BIGINT_MAX)
-        kwargs.setdefault("min_value", BIGINT_MIN)
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("max_value", BIGINT_MAX)
+            kwargs.setdefault("min_value", BIGINT_MIN)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):

@@ -12,6 +12,8 @@ give on any route, once, so that no operation forgets one:
   and session clients without a CSRF token on writes;
 - 404: routes with an id in the path (not visible to you is the same as missing) and
   paginated lists (a page past the end);
+- 415: routes that take a body, sent in a media type they do not read (or a broken
+  multipart body);
 - 429: throttled routes;
 - 503: every route (a row lock not had in time, `forum_site.locking.Busy`, or a database
   that does not answer), with `Retry-After`.
@@ -31,6 +33,7 @@ DESCRIPTIONS = {
     401: "Not authenticated, or the token is wrong.",
     403: "Authenticated, but not allowed to do this.",
     404: "No such object, or not visible to you (or a page past the end of the list).",
+    415: "The body is not in a media type this route reads (JSON, a form, multipart).",
     429: "Too many requests: wait `Retry-After` seconds.",
     503: "Busy or unavailable for a moment: try again after `Retry-After` seconds.",
 }
@@ -61,6 +64,8 @@ class AutoSchema(openapi.AutoSchema):
                 codes.add(403)
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
             codes.add(404)
+        if self.method in {"POST", "PUT", "PATCH"}:
+            codes.add(415)
         if view.get_throttles():
             codes.add(429)
         return codes

@@ -232,6 +232,9 @@ class EventViewSet(ErrorsAsJSON, viewsets.ReadOnlyModelViewSet):
 class RegistrationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    """My registrations to events: confirmed, waitlisted (with my place in the queue),
+    cancelled or attended. Cancelling frees the seat for the first on the waitlist."""
+
     serializer_class = RegistrationSerializer
     filterset_fields = ["status", "event"]
     ordering_fields = ["created_at"]

@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from forum_site import fields as strict
+from forum_site.i18n import person_language, person_time_zone
 from members.models import (
     ORGANISATION_PROFILE_FIELDS,
     Affiliation,
@@ -148,9 +149,11 @@ class AffiliationSerializer(strict.ModelSerializer):
 
 
 class MeSerializer(strict.ModelSerializer):
-    job_title = serializers.CharField(source="profile.job_title", read_only=True, default="")
-    language = serializers.CharField(source="profile.language", read_only=True, default="en")
-    time_zone = serializers.CharField(source="profile.time_zone", read_only=True, default="")
+    # Never null: a person without a profile (staff made with createsuperuser) has the
+    # site's defaults, as everywhere else (forum_site/i18n.py).
+    job_title = serializers.SerializerMethodField()
+    language = serializers.SerializerMethodField()
+    time_zone = serializers.SerializerMethodField()
     affiliations = AffiliationSerializer(many=True, read_only=True, source="active_affiliations")
 
     class Meta:
@@ -167,6 +170,16 @@ class MeSerializer(strict.ModelSerializer):
             "time_zone",
             "affiliations",
         ]
+
+    def get_job_title(self, user) -> str:
+        profile = getattr(user, "profile", None)
+        return profile.job_title if profile else ""
+
+    def get_language(self, user) -> str:
+        return person_language(user)
+
+    def get_time_zone(self, user) -> str:
+        return person_time_zone(user)
 
 
 class MeUpdateSerializer(serializers.Serializer):

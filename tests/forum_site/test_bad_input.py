@@ -1,6 +1,9 @@
 """No input, however odd, gets a 500: ids that are not ids, JSON nested a thousand deep,
 NUL characters, page numbers past the end of any table. Walked over every API route."""
 
+import re
+from pathlib import Path
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -245,3 +248,58 @@ def test_sentence_keeps_one_full_stop_and_an_ellipsis():
         sentence(message, {"person": "Ravi", "organisation": "Kato..."})
         == ("Ravi does not represent Kato...."[:-1])
     )
+
+
+LENIENT = re.compile(
+    r"serializers\.(IntegerField|FloatField|TimeField|PrimaryKeyRelatedField|SlugRelatedField"
+    r"|ManyRelatedField|ModelSerializer)\b"
+)
+
+
+def test_every_api_serializer_takes_the_strict_fields():
+    root = Path(__file__).resolve().parents[2]
+    modules = [p for p in root.glob("*/**/api/*.py") if ".venv" not in p.parts]
+    assert len([p for p in modules if p.name == "serializers.py"]) == 5
+    lenient = [
+        f"{path.relative_to(root)}:{number}"
+        for path in modules
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if LENIENT.search(line)
+    ]
+    assert lenient == []
+
+
+@pytest.mark.django_db
+def test_too_many_form_fields_is_a_json_400_on_the_api_and_a_page_elsewhere(settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    client = token_client(StaffFactory())
+    fields = "&".join(f"applications={n}" for n in range(20))
+    for method in ("post", "patch"):
+        response = getattr(client, method)(
+            "/api/v1/delegation-applications/decide/",
+            fields,
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response["Content-Type"] == "application/json", method
+        assert response.status_code in {400, 405}
+    refused = client.post(
+        "/api/v1/delegation-applications/decide/",
+        fields,
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {
+            "detail": "The number of GET/POST parameters exceeded "
+            "settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
+        },
+    )
+    page = client.post("/accounts/login/", fields, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 400
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_url_is_a_json_404():
+    response = APIClient().get("/api/v1/no-such-thing/")
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+    assert APIClient().get("/no-such-page/")["Content-Type"].startswith("text/html")
