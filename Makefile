@@ -36,7 +36,7 @@ test: setup
 # The schema-driven property test with many more examples than the suite's run, and fresh
 # randomness each time (tests/forum_site/test_fuzz.py); FORUM_FUZZ_EXAMPLES=500 for longer.
 fuzz: setup
-	FORUM_FUZZ_EXAMPLES=$${FORUM_FUZZ_EXAMPLES:-60} FORUM_FUZZ_REPORT=1 \
+	FORUM_FUZZ_EXAMPLES=$${FORUM_FUZZ_EXAMPLES:-60} FORUM_FUZZ_REPORT=1 LOG_LEVEL=ERROR \
 	  $(PY) -m pytest tests/forum_site/test_fuzz.py -s -p no:logging $(PYTEST_ARGS)
 
 lint: setup

@@ -303,3 +303,15 @@ def test_an_unknown_api_url_is_a_json_404():
     response = APIClient().get("/api/v1/no-such-thing/")
     assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
     assert APIClient().get("/no-such-page/")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_a_body_past_the_upload_limit_is_a_json_400(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = token_client(member()).post(
+        "/api/v1/organisations/", {"name": "K" * 2000, "country": "IN"}, format="json"
+    )
+    assert (response.status_code, response["Content-Type"]) == (400, "application/json")
+    assert response.json() == {
+        "detail": "Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE."
+    }
