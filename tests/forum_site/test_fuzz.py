@@ -171,5 +171,5 @@ def test_every_operation_answers_as_the_schema_says(api_schema, world, who, cred
     if os.environ.get("FORUM_FUZZ_REPORT"):
         print(f"\n{who}: {sum(seen.values())} requests, by status: {sorted(seen.items())}")
     # The generated requests reach the views, not only the authentication in front of them.
-    assert sum(n for code, n in seen.items() if code < 300) > (2 if who == "anonymous" else 40)
+    assert sum(n for code, n in seen.items() if code < 300) > (2 if who == "anonymous" else 20)
     assert not failures, "\n\n".join(failures)
