@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format bench worker beat setup migrate demo messages clean
+.PHONY: run test fuzz lint format bench worker beat setup migrate demo messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ run: demo
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The schema-driven property test with many more examples than the suite's run, and fresh
+# randomness each time (tests/forum_site/test_fuzz.py); FORUM_FUZZ_EXAMPLES=500 for longer.
+fuzz: setup
+	FORUM_FUZZ_EXAMPLES=$${FORUM_FUZZ_EXAMPLES:-60} FORUM_FUZZ_REPORT=1 LOG_LEVEL=ERROR \
+	  $(PY) -m pytest tests/forum_site/test_fuzz.py -s -p no:logging $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

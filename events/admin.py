@@ -1,4 +1,3 @@
-import csv
 import datetime as dt
 import zoneinfo
 
@@ -6,7 +5,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -21,6 +19,7 @@ from events.models import (
 from events.services.events import EVENT_FIELDS
 from forum_site.admin_actions import error_text, service_action
 from forum_site.i18n import local_time, time_zone_choices
+from forum_site.spreadsheets import csv_response
 
 
 class RegistrationInline(admin.TabularInline):
@@ -233,10 +232,6 @@ class EventAdmin(admin.ModelAdmin):
 
     @admin.action(description="Export attendees of selected events (CSV)")
     def export_attendees(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="attendees.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
         header = [
             "event",
             "registration",
@@ -249,11 +244,13 @@ class EventAdmin(admin.ModelAdmin):
             "registered_at",
             "checked_in_at",
         ]
-        writer.writerow(header)
-        for event in queryset.order_by("starts_at", "id"):
-            for row in selectors.attendee_rows(event=event):
-                writer.writerow([event.title, *(row[h] for h in header[1:])])
-        return response
+        rows = (
+            [event.title, *(row[h] for h in header[1:])]
+            for event in queryset.order_by("starts_at", "id")
+            for row in selectors.attendee_rows(event=event)
+        )
+        # Names that look like formulas stay text (forum_site/spreadsheets.py).
+        return csv_response("attendees.csv", header, rows)
 
 
 @admin.register(Registration)

@@ -2,8 +2,11 @@
 
 import re
 
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError, connections
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -67,4 +70,13 @@ def exception_handler(exc, context) -> Response | None:
         return _try_again(DATABASE_UNAVAILABLE)
     if isinstance(exc, DjangoValidationError):
         exc = _as_drf_error(exc)
+    if isinstance(exc, SuspiciousOperation):  # a body Django refuses to parse (too many fields)
+        exc = exceptions.ParseError(str(exc))
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception=None):
+    """The 404 of a URL no route matches (`handler404`): JSON under /api/, a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -68,3 +68,13 @@ def local_time(
     with translation.override(language or translation.get_language() or DEFAULT_LANGUAGE):
         text = formats.date_format(local, format_name)
     return f"{text} ({time_zone})" if name_zone else text
+
+
+def sentence(message: str, values: dict) -> str:
+    """`message % values` with one full stop at its end, also when the value that ends the
+    sentence ends with one: "… does not represent Sneha Farms Pvt. Ltd.", not "Ltd.."
+    (and "Kato…" written with three dots stays three)."""
+    text = message % values
+    if message.endswith(")s.") and text.endswith(".."):
+        return text[:-1]
+    return text

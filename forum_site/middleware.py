@@ -6,6 +6,7 @@ the parameter: JSON for the API, a short page otherwise. (JSON bodies are checke
 API's parser, forum_site/parsers.py, with the same rule.)
 """
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,10 @@ class RejectUnstorableInput:
             where = _offending(request)
         except UnicodeDecodeError:  # an undecodable query string
             where = "query"
+        except SuspiciousOperation as exc:  # too many fields, too big, a broken multipart
+            if not request.path.startswith("/api/"):
+                raise  # Django's 400 page
+            return JsonResponse({"detail": str(exc)}, status=400)
         if where is None:
             return self.get_response(request)
         if request.path.startswith("/api/"):

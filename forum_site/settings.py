@@ -288,7 +288,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "forum_site.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents the errors every route can give (forum_site/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "forum_site.schema.AutoSchema",
     "EXCEPTION_HANDLER": "forum_site.api.exception_handler",
     # Scoped rates (throttles count in the cache: Redis when REDIS_URL is set).
     "DEFAULT_THROTTLE_RATES": {

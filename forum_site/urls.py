@@ -19,6 +19,9 @@ docs_styles = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob
 swagger = docs_styles(SpectacularSwaggerSplitView.as_view(url_name="schema"))
 redoc = docs_styles(SpectacularRedocView.as_view(url_name="schema"))
 
+# Under /api/ a missing route is a JSON 404 like every other API error; a page otherwise.
+handler404 = "forum_site.api.not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("forum_site.api_urls")),

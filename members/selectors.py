@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from forum_site.i18n import sentence
 from members.models import (
     Affiliation,
     Membership,
@@ -63,7 +64,12 @@ def organisation_acting_for(
         if organisation.pk in mine or (staff_may_choose and user.is_staff):
             return organisation
         role = "an admin of" if admin else "a representative of"
-        raise PermissionDenied(f"You are not {role} {organisation}.")
+        raise PermissionDenied(
+            sentence(
+                "You are not %(role)s %(organisation)s.",
+                {"role": role, "organisation": organisation},
+            )
+        )
     usable = mine if candidates is None else mine & set(candidates)
     if not usable:
         raise ValidationError({"organisation": none})

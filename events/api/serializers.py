@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from events.calendar import event_url
 from events.models import EVENT_WHEN_WHERE, Event, Registration
+from forum_site import fields as strict
 from forum_site.links import absolute_url
 from members.models import Organisation
 
@@ -35,7 +36,7 @@ class EventListSerializer(serializers.Serializer):
     """The list shape. The list view builds these dicts from `.values()` rows directly (see
     `event_list_rows`) to stay fast; this class documents the shape for the schema."""
 
-    id = serializers.IntegerField()
+    id = strict.IntegerField()
     slug = serializers.CharField()
     platform = serializers.CharField(help_text="Platform slug.")
     platform_name = serializers.CharField()
@@ -49,9 +50,9 @@ class EventListSerializer(serializers.Serializer):
     city = serializers.CharField()
     country = serializers.CharField()
     online_url = serializers.CharField()
-    capacity = serializers.IntegerField(allow_null=True)
-    seats_left = serializers.IntegerField(allow_null=True, help_text="null: unlimited.")
-    waitlist_length = serializers.IntegerField()
+    capacity = strict.IntegerField(allow_null=True)
+    seats_left = strict.IntegerField(allow_null=True, help_text="null: unlimited.")
+    waitlist_length = strict.IntegerField()
     registration_opens_at = serializers.DateTimeField(allow_null=True)
     registration_closes_at = serializers.DateTimeField(allow_null=True)
     visibility = serializers.CharField()
@@ -99,20 +100,20 @@ def event_list_rows(rows: list[dict], sectors: dict[int, list[str]]) -> list[dic
     return out
 
 
-class MyRegistrationSerializer(serializers.ModelSerializer):
+class MyRegistrationSerializer(strict.ModelSerializer):
     class Meta:
         model = Registration
         fields = ["id", "status", "waitlist_position", "organisation"]
 
 
-class EventDetailSerializer(serializers.ModelSerializer):
+class EventDetailSerializer(strict.ModelSerializer):
     platform = serializers.CharField(source="platform.slug")
     platform_name = serializers.CharField(source="platform.name")
-    sectors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    organisers = serializers.SlugRelatedField(
+    sectors = strict.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    organisers = strict.SlugRelatedField(
         slug_field="name", many=True, read_only=True, source="organiser_organisations"
     )
-    seats_left = serializers.IntegerField(read_only=True, allow_null=True)
+    seats_left = strict.IntegerField(read_only=True, allow_null=True)
     online_url = serializers.CharField(
         source="shown_online_url",
         read_only=True,
@@ -164,7 +165,7 @@ class EventDetailSerializer(serializers.ModelSerializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = strict.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         required=False,
         allow_null=True,
@@ -186,7 +187,7 @@ def registration_message(registration: Registration) -> str:
     return _("You have been checked in.")
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(strict.ModelSerializer):
     event_title = serializers.CharField(source="event.title", read_only=True)
     event_starts_at = serializers.DateTimeField(source="event.starts_at", read_only=True)
     event_status = serializers.CharField(source="event.status", read_only=True)
@@ -218,19 +219,19 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
 
 class AttendeeSerializer(serializers.Serializer):
-    registration = serializers.IntegerField()
+    registration = strict.IntegerField()
     name = serializers.CharField()
     email = serializers.CharField()
     organisation = serializers.CharField()
     country = serializers.CharField()
     status = serializers.CharField()
-    waitlist_position = serializers.IntegerField(allow_null=True)
+    waitlist_position = strict.IntegerField(allow_null=True)
     registered_at = serializers.DateTimeField()
     checked_in_at = serializers.DateTimeField(allow_null=True)
 
 
 class CheckInSerializer(serializers.Serializer):
-    registration = serializers.IntegerField()
+    registration = strict.IntegerField()
 
 
 class CalendarFeedSerializer(serializers.Serializer):

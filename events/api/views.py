@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from events import selectors, services
 from events.api.filters import EventFilter, LeanFilterBackend
-from events.api.renderers import CSVRenderer, ICalendarRenderer
+from events.api.renderers import CSVRenderer, ErrorsAsJSON, ICalendarRenderer
 from events.api.serializers import (
     LIST_FIELDS,
     AttendeeSerializer,
@@ -94,7 +94,7 @@ class _EventPagination(Pagination):
         responses={200: EventDetailSerializer, **errors(404)},
     ),
 )
-class EventViewSet(viewsets.ReadOnlyModelViewSet):
+class EventViewSet(ErrorsAsJSON, viewsets.ReadOnlyModelViewSet):
     serializer_class = EventDetailSerializer
     pagination_class = _EventPagination
     # `search` is one of EventFilter's filters (the events page uses the same class).
@@ -178,6 +178,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         detail=True,
         methods=["get"],
         renderer_classes=[JSONRenderer, BrowsableAPIRenderer, CSVRenderer],
+        pagination_class=None,  # every attendee: the list is also the CSV export
     )
     def attendees(self, request, pk=None, format=None):
         event = self.get_object()
@@ -231,6 +232,9 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
 class RegistrationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    """My registrations to events: confirmed, waitlisted (with my place in the queue),
+    cancelled or attended. Cancelling frees the seat for the first on the waitlist."""
+
     serializer_class = RegistrationSerializer
     filterset_fields = ["status", "event"]
     ordering_fields = ["created_at"]

@@ -1,6 +1,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from forum_site import fields as strict
+from forum_site.i18n import person_language, person_time_zone
 from members.models import (
     ORGANISATION_PROFILE_FIELDS,
     Affiliation,
@@ -13,40 +15,42 @@ from members.models import (
 )
 
 
-class SectorSerializer(serializers.ModelSerializer):
+class SectorSerializer(strict.ModelSerializer):
     class Meta:
         model = Sector
         fields = ["id", "slug", "name", "name_ja", "description"]
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(strict.ModelSerializer):
     class Meta:
         model = Region
         fields = ["id", "code", "country", "kind", "name", "name_ja", "is_north_east"]
 
 
-class CapabilitySerializer(serializers.ModelSerializer):
+class CapabilitySerializer(strict.ModelSerializer):
     class Meta:
         model = Capability
         fields = ["id", "slug", "name", "name_ja"]
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(strict.ModelSerializer):
     """Read and write shape of an organisation. Related objects are written by slug/code."""
 
-    sectors = serializers.SlugRelatedField(
+    sectors = strict.SlugRelatedField(
         slug_field="slug", many=True, queryset=Sector.objects.all(), required=False
     )
-    offers = serializers.SlugRelatedField(
+    offers = strict.SlugRelatedField(
         slug_field="slug", many=True, queryset=Capability.objects.all(), required=False
     )
-    seeks = serializers.SlugRelatedField(
+    seeks = strict.SlugRelatedField(
         slug_field="slug", many=True, queryset=Capability.objects.all(), required=False
     )
-    region = serializers.SlugRelatedField(
+    region = strict.SlugRelatedField(
         slug_field="code", queryset=Region.objects.all(), required=False, allow_null=True
     )
-    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
+    region_name = serializers.CharField(
+        source="region.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Organisation
@@ -75,8 +79,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class PlatformSerializer(serializers.ModelSerializer):
-    organisers = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+class PlatformSerializer(strict.ModelSerializer):
+    organisers = strict.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
         model = Platform
@@ -92,12 +96,16 @@ class PlatformSerializer(serializers.ModelSerializer):
         ]
 
 
-class MembershipSerializer(serializers.ModelSerializer):
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    platform = serializers.SlugRelatedField(slug_field="slug", queryset=Platform.objects.all())
+class MembershipSerializer(strict.ModelSerializer):
+    organisation = strict.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    platform = strict.SlugRelatedField(slug_field="slug", queryset=Platform.objects.all())
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    applied_by = serializers.CharField(source="applied_by.username", read_only=True, default=None)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    applied_by = serializers.CharField(
+        source="applied_by.username", read_only=True, default=None, allow_null=True
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.username", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = Membership
@@ -131,8 +139,8 @@ class MembershipDecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class AffiliationSerializer(serializers.ModelSerializer):
-    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
+class AffiliationSerializer(strict.ModelSerializer):
+    organisation = strict.PrimaryKeyRelatedField(read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
     class Meta:
@@ -140,10 +148,12 @@ class AffiliationSerializer(serializers.ModelSerializer):
         fields = ["organisation", "organisation_name", "role"]
 
 
-class MeSerializer(serializers.ModelSerializer):
-    job_title = serializers.CharField(source="profile.job_title", read_only=True, default="")
-    language = serializers.CharField(source="profile.language", read_only=True, default="en")
-    time_zone = serializers.CharField(source="profile.time_zone", read_only=True, default="")
+class MeSerializer(strict.ModelSerializer):
+    # Never null: a person without a profile (staff made with createsuperuser) has the
+    # site's defaults, as everywhere else (forum_site/i18n.py).
+    job_title = serializers.SerializerMethodField()
+    language = serializers.SerializerMethodField()
+    time_zone = serializers.SerializerMethodField()
     affiliations = AffiliationSerializer(many=True, read_only=True, source="active_affiliations")
 
     class Meta:
@@ -160,6 +170,16 @@ class MeSerializer(serializers.ModelSerializer):
             "time_zone",
             "affiliations",
         ]
+
+    def get_job_title(self, user) -> str:
+        profile = getattr(user, "profile", None)
+        return profile.job_title if profile else ""
+
+    def get_language(self, user) -> str:
+        return person_language(user)
+
+    def get_time_zone(self, user) -> str:
+        return person_time_zone(user)
 
 
 class MeUpdateSerializer(serializers.Serializer):
@@ -178,12 +198,12 @@ class MeUpdateSerializer(serializers.Serializer):
 
 
 class MatchQuerySerializer(serializers.Serializer):
-    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    limit = strict.IntegerField(min_value=1, max_value=100, default=20)
 
 
 class MatchSerializer(serializers.Serializer):
     organisation = OrganisationSerializer()
-    score = serializers.IntegerField()
+    score = strict.IntegerField()
     they_offer_what_you_seek = serializers.ListField(child=serializers.CharField())
     they_seek_what_you_offer = serializers.ListField(child=serializers.CharField())
     shared_sectors = serializers.ListField(child=serializers.CharField())

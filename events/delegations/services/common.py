@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from events.delegations.models import Delegation, DelegationStatus
 from events.delegations.selectors import participant_org_ids
+from forum_site.i18n import sentence
 from forum_site.locking import lock_row
 from forum_site.permissions import is_staff
 from members.models import Affiliation, Organisation
@@ -112,8 +113,10 @@ def check_representatives(organisation: Organisation, people: Iterable) -> list:
     if strangers:
         raise ValidationError(
             {
-                "representatives": _("%(person)s does not represent %(organisation)s.")
-                % {"person": strangers[0], "organisation": organisation}
+                "representatives": sentence(
+                    _("%(person)s does not represent %(organisation)s."),
+                    {"person": strangers[0], "organisation": organisation},
+                )
             }
         )
     return people

@@ -12,6 +12,7 @@ from events.delegations.models import Delegation, DelegationDay, MeetingRequest,
 from events.delegations.problem import clock, day_slot_starts, minutes
 from events.delegations.selectors import participant_org_ids
 from events.delegations.services.common import acting_participant, check_requests_open
+from forum_site.i18n import sentence
 from forum_site.permissions import is_staff, require_staff
 from members.models import Organisation
 from members.selectors import organisation_ids_represented
@@ -106,8 +107,10 @@ def meeting_request_create(
     except IntegrityError as exc:
         raise ValidationError(
             {
-                "to_organisation": _("%(sender)s already asked to meet %(recipient)s.")
-                % {"sender": from_organisation, "recipient": to_organisation}
+                "to_organisation": sentence(
+                    _("%(sender)s already asked to meet %(recipient)s."),
+                    {"sender": from_organisation, "recipient": to_organisation},
+                )
             }
         ) from exc
 

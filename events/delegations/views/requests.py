@@ -20,6 +20,7 @@ from events.delegations.views.common import (
     submit,
     with_organisation,
 )
+from forum_site.i18n import sentence
 
 
 @login_required
@@ -143,7 +144,7 @@ def request_answer(request: HttpRequest, pk: int) -> HttpResponse:
         text = _("You accepted the request of %(organisation)s.")
     else:
         text = _("You declined the request of %(organisation)s; it will not be scheduled.")
-    messages.success(request, text % {"organisation": meeting_request.from_organisation})
+    messages.success(request, sentence(text, {"organisation": meeting_request.from_organisation}))
     return redirect(back)
 
 

@@ -3,22 +3,23 @@ from rest_framework import serializers
 
 from events.invitations.models import Invitation, InvitationStatus
 from events.invitations.services import Audience
+from forum_site import fields as strict
 from members.models import Country, Organisation, OrganisationKind, Platform, Sector
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(strict.ModelSerializer):
     state = serializers.CharField(
         read_only=True,
         help_text="The status, or `expired` for an unanswered invitation past its deadline.",
     )
     organisation_name = serializers.CharField(
-        source="organisation.name", read_only=True, default=None
+        source="organisation.name", read_only=True, default=None, allow_null=True
     )
     registration_status = serializers.CharField(
-        source="registration.status", read_only=True, default=None
+        source="registration.status", read_only=True, default=None, allow_null=True
     )
-    waitlist_position = serializers.IntegerField(
-        source="registration.waitlist_position", read_only=True, default=None
+    waitlist_position = strict.IntegerField(
+        source="registration.waitlist_position", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -55,8 +56,8 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class AudienceSerializer(serializers.Serializer):
-    platform = serializers.SlugRelatedField(slug_field="slug", queryset=Platform.objects.all())
-    sectors = serializers.SlugRelatedField(
+    platform = strict.SlugRelatedField(slug_field="slug", queryset=Platform.objects.all())
+    sectors = strict.SlugRelatedField(
         slug_field="slug", queryset=Sector.objects.all(), many=True, required=False
     )
     country = serializers.ChoiceField(choices=Country.choices, required=False, allow_blank=True)
@@ -81,12 +82,12 @@ class InvitationCreateSerializer(serializers.Serializer):
         "Reported line numbers are positions in this list, from 1.",
         max_length=20_000,
     )
-    users = serializers.PrimaryKeyRelatedField(
+    users = strict.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True),
         many=True,
         required=False,
     )
-    organisations = serializers.PrimaryKeyRelatedField(
+    organisations = strict.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         many=True,
         required=False,
@@ -115,33 +116,33 @@ class InvitationCreateSerializer(serializers.Serializer):
 
 
 class InviteLineSerializer(serializers.Serializer):
-    line = serializers.IntegerField(allow_null=True)
+    line = strict.IntegerField(allow_null=True)
     text = serializers.CharField()
     reason = serializers.CharField()
 
 
 class InviteResultSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
+    created = strict.IntegerField()
     created_emails = serializers.ListField(child=serializers.EmailField())
     merged = InviteLineSerializer(many=True)
     invalid = InviteLineSerializer(many=True)
 
 
 class InvitationStatsSerializer(serializers.Serializer):
-    total = serializers.IntegerField()
-    pending = serializers.IntegerField()
-    sending = serializers.IntegerField()
-    sent = serializers.IntegerField()
-    failed = serializers.IntegerField()
-    accepted = serializers.IntegerField()
-    declined = serializers.IntegerField()
-    revoked = serializers.IntegerField()
-    expired = serializers.IntegerField()
+    total = strict.IntegerField()
+    pending = strict.IntegerField()
+    sending = strict.IntegerField()
+    sent = strict.IntegerField()
+    failed = strict.IntegerField()
+    accepted = strict.IntegerField()
+    declined = strict.IntegerField()
+    revoked = strict.IntegerField()
+    expired = strict.IntegerField()
 
 
 class AcceptSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=100)
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = strict.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),
         required=False,
         allow_null=True,
@@ -164,8 +165,8 @@ class DeclineSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=InvitationStatus.choices)
-    event = serializers.IntegerField(allow_null=True)
-    delegation = serializers.IntegerField(allow_null=True)
+    event = strict.IntegerField(allow_null=True)
+    delegation = strict.IntegerField(allow_null=True)
     registration_status = serializers.CharField(allow_null=True)
-    waitlist_position = serializers.IntegerField(allow_null=True)
+    waitlist_position = strict.IntegerField(allow_null=True)
     message = serializers.CharField()

@@ -5,6 +5,7 @@ import datetime as dt
 
 from rest_framework import serializers
 
+from forum_site import fields as strict
 from members.messaging.models import MESSAGE_MAX_LENGTH, ContextType, Conversation, Message
 
 PREVIEW_LENGTH = 140
@@ -112,17 +113,17 @@ def message_page_data(rows: list[dict], more: bool, query: dict, link) -> dict:
 
 
 class PersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = strict.IntegerField()
     name = serializers.CharField()
 
 
 class OrganisationRefSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = strict.IntegerField()
     name = serializers.CharField()
 
 
 class MessagePreviewSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = strict.IntegerField()
     sender = PersonSerializer(allow_null=True)
     preview = serializers.CharField()
     created_at = serializers.DateTimeField()
@@ -132,9 +133,9 @@ class MessagePreviewSerializer(serializers.Serializer):
 # The two shapes below describe responses in the schema; the responses themselves are
 # built from rows by `message_row_data` and `conversation_row_data` (a serializer per row
 # cost more than the query on the hottest reads).
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(strict.ModelSerializer):
     sender = PersonSerializer(allow_null=True, read_only=True)
-    conversation = serializers.IntegerField(source="conversation_id", read_only=True)
+    conversation = strict.IntegerField(source="conversation_id", read_only=True)
     edited = serializers.BooleanField(read_only=True)
     deleted = serializers.BooleanField(read_only=True)
 
@@ -155,12 +156,18 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConversationSerializer(serializers.ModelSerializer):
+class ConversationSerializer(strict.ModelSerializer):
     organisation = OrganisationRefSerializer(allow_null=True, read_only=True)
     participants = PersonSerializer(many=True, read_only=True)
     last_message = MessagePreviewSerializer(allow_null=True, read_only=True)
-    unread_count = serializers.IntegerField(read_only=True)
+    unread_count = strict.IntegerField(read_only=True)
     muted = serializers.BooleanField(read_only=True)
+    context_type = serializers.ChoiceField(
+        choices=ContextType.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="What the conversation is about; empty when it is about nothing in particular.",
+    )
 
     class Meta:
         model = Conversation
@@ -182,12 +189,12 @@ class ConversationSerializer(serializers.ModelSerializer):
 
 class ConversationStartSerializer(serializers.Serializer):
     recipients = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=strict.IntegerField(min_value=1),
         required=False,
         default=list,
         help_text="User ids of the people to write to.",
     )
-    organisation = serializers.IntegerField(
+    organisation = strict.IntegerField(
         required=False,
         allow_null=True,
         default=None,
@@ -198,9 +205,7 @@ class ConversationStartSerializer(serializers.Serializer):
     context_type = serializers.ChoiceField(
         choices=ContextType.choices, required=False, allow_blank=True, default=""
     )
-    context_id = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None
-    )
+    context_id = strict.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 
 
 class MessageBodySerializer(serializers.Serializer):
@@ -216,10 +221,10 @@ class MessagePageSerializer(serializers.Serializer):
 
 
 class MessageQuerySerializer(serializers.Serializer):
-    before = serializers.IntegerField(min_value=1, required=False)
-    after = serializers.IntegerField(min_value=0, required=False)
+    before = strict.IntegerField(min_value=1, required=False)
+    after = strict.IntegerField(min_value=0, required=False)
     since = serializers.DateTimeField(required=False)
-    limit = serializers.IntegerField(
+    limit = strict.IntegerField(
         min_value=1, max_value=200, required=False, default=MESSAGE_PAGE_SIZE
     )
 
@@ -230,7 +235,7 @@ class MessageQuerySerializer(serializers.Serializer):
 
 
 class MarkReadSerializer(serializers.Serializer):
-    message_id = serializers.IntegerField(
+    message_id = strict.IntegerField(
         min_value=1,
         required=False,
         allow_null=True,
@@ -240,8 +245,8 @@ class MarkReadSerializer(serializers.Serializer):
 
 
 class ReadStateSerializer(serializers.Serializer):
-    last_read_message_id = serializers.IntegerField()
-    unread_count = serializers.IntegerField()
+    last_read_message_id = strict.IntegerField()
+    unread_count = strict.IntegerField()
 
 
 class MuteSerializer(serializers.Serializer):
@@ -249,8 +254,8 @@ class MuteSerializer(serializers.Serializer):
 
 
 class UnreadSerializer(serializers.Serializer):
-    unread = serializers.IntegerField(help_text="Unread messages in conversations not muted.")
-    conversations = serializers.IntegerField(help_text="Conversations with unread messages.")
+    unread = strict.IntegerField(help_text="Unread messages in conversations not muted.")
+    conversations = strict.IntegerField(help_text="Conversations with unread messages.")
 
 
 class PreferenceSerializer(serializers.Serializer):
@@ -258,7 +263,7 @@ class PreferenceSerializer(serializers.Serializer):
 
 
 class BlockSerializer(serializers.Serializer):
-    user = serializers.IntegerField(source="blocked_id", help_text="Id of the blocked person.")
+    user = strict.IntegerField(source="blocked_id", help_text="Id of the blocked person.")
     name = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField(read_only=True)
 
@@ -267,4 +272,4 @@ class BlockSerializer(serializers.Serializer):
 
 
 class BlockCreateSerializer(serializers.Serializer):
-    user = serializers.IntegerField(min_value=1, help_text="Id of the person to block.")
+    user = strict.IntegerField(min_value=1, help_text="Id of the person to block.")

@@ -403,6 +403,9 @@ class BlockViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """The people I have blocked. A blocked person cannot start a conversation with me or
+    post to one I take part in (403); they are not told that I blocked them elsewhere."""
+
     serializer_class = BlockSerializer
     filter_backends = []
     lookup_url_kwarg = "user_id"

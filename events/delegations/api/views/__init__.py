@@ -6,7 +6,7 @@ not visible); writes go through `events.delegations.services`.
 """
 
 from events.delegations.api.views.applications import DelegationApplicationViewSet
-from events.delegations.api.views.delegations import DelegationViewSet
+from events.delegations.api.views.delegations import DelegationViewSet, ItineraryCalendarViewSet
 from events.delegations.api.views.hosts import DelegationHostViewSet
 from events.delegations.api.views.requests import MeetingRequestViewSet
 from events.delegations.api.views.schedules import ScheduleVersionViewSet
@@ -15,6 +15,7 @@ __all__ = [
     "DelegationApplicationViewSet",
     "DelegationHostViewSet",
     "DelegationViewSet",
+    "ItineraryCalendarViewSet",
     "MeetingRequestViewSet",
     "ScheduleVersionViewSet",
 ]

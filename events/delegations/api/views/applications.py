@@ -28,6 +28,10 @@ from members.api.views import errors
     ),
 )
 class DelegationApplicationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Organisations' applications to travel with a delegation: submitted, then
+    shortlisted, accepted (a place), waitlisted or rejected by staff, who see all of them;
+    an organisation's people see its own, and may withdraw one."""
+
     serializer_class = ApplicationSerializer
     queryset = DelegationApplication.objects.none()  # for the schema; get_queryset filters
     filterset_fields = ["delegation", "status", "organisation"]

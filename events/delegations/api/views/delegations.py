@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from events.api.renderers import ICalendarRenderer
+from events.api.renderers import ErrorsAsJSON, ICalendarRenderer
 from events.delegations import selectors, services
 from events.delegations.api.serializers import (
     ApplicationSerializer,
@@ -27,7 +27,12 @@ from events.delegations.models import Delegation
 from events.services import calendar_feed_token_get
 from forum_site.i18n import person_language
 from forum_site.links import absolute_url
+from forum_site.schema import ICS
 from members.api.views import errors
+
+WHICH_ORGANISATION = OpenApiParameter(
+    "organisation", int, description="Which of your organisations (when several take part)."
+)
 
 
 @extend_schema_view(
@@ -40,7 +45,7 @@ from members.api.views import errors
         responses={200: DelegationSerializer, **errors(401, 404)},
     ),
 )
-class DelegationViewSet(viewsets.ReadOnlyModelViewSet):
+class DelegationViewSet(ErrorsAsJSON, viewsets.ReadOnlyModelViewSet):
     serializer_class = DelegationSerializer
     queryset = Delegation.objects.none()  # for the schema; get_queryset filters
     filterset_fields = ["status", "direction", "platform__slug"]
@@ -71,13 +76,7 @@ class DelegationViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Your organisation's itinerary (JSON, or `itinerary.ics` for a calendar file)",
-        parameters=[
-            OpenApiParameter(
-                "organisation",
-                int,
-                description="Which of your organisations (when several take part).",
-            )
-        ],
+        parameters=[WHICH_ORGANISATION],
         responses={
             200: ItinerarySerializer,
             (200, "text/calendar"): OpenApiResponse(
@@ -127,3 +126,19 @@ class DelegationViewSet(viewsets.ReadOnlyModelViewSet):
             ),
         }
         return Response(ItinerarySerializer(payload).data)
+
+
+class ItineraryCalendarViewSet(DelegationViewSet):
+    """`/delegations/{id}/itinerary.ics`, the itinerary's `ics_url`: the same itinerary as
+    an iCalendar file, one event per meeting and activity, in the delegation's time zones."""
+
+    renderer_classes = [ICalendarRenderer]
+
+    @extend_schema(
+        operation_id="delegations_itinerary_ics_retrieve",
+        summary="Your organisation's itinerary as an iCalendar (.ics) file",
+        parameters=[WHICH_ORGANISATION],
+        responses={(200, "text/calendar"): ICS, **errors(401, 404)},
+    )
+    def itinerary(self, request, pk=None, format=None):
+        return super().itinerary(request, pk=pk, format="ics")

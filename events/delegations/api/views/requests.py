@@ -41,6 +41,11 @@ class MeetingRequestViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Requests to meet during a delegation, between a delegate and a host organisation:
+    each side asks with a priority, the other may accept or decline, and the scheduler
+    places the accepted and unanswered ones in the meeting grid. Staff may drop a request
+    from scheduling or pin it to a slot."""
+
     serializer_class = MeetingRequestSerializer
     queryset = MeetingRequest.objects.none()  # for the schema; get_queryset filters
     filterset_fields = ["delegation", "priority", "dropped", "answer"]
