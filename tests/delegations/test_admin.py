@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from events.delegations import selectors, services
 from events.delegations.models import (
@@ -283,3 +284,31 @@ def test_grid_shows_site_visits_with_their_visitors(on_commit):
         f'Estates</a> with <a href="{agenda}{w.kato.pk}&amp;version=1">Kato Precision</a>, '
         f'<a href="{agenda}{w.mori.pk}&amp;version=1">Mori Foods</a>'
     ) in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_running_version_page_refreshes_itself_and_stops_in_a_browser(page):
+    w = with_requests(accept_and_host(build_world()))
+    admin_client(w)  # makes the secretariat a superuser
+    version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    running = ScheduleVersion.objects.filter(pk=version.pk)
+    running.update(status="running", phase="weight", scheduled_weight=11, weight_bound=14)
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "secretariat")
+    page.fill("#id_password", "pass-word-123")
+    page.click("input[type=submit]")
+    page.goto(f"/admin/delegations/scheduleversion/{version.pk}/change/")
+    assert page.inner_text("#progress-weight") == "11 (at most 14)"
+    # The worker stores better figures: the page shows them without a reload.
+    running.update(phase="breaks", scheduled_weight=14, breaks=3, bound_breaks=1)
+    expect(page.locator("#progress-weight")).to_have_text("14 (at most 14)", timeout=8000)
+    assert page.inner_text("#progress-breaks") == "3 (proven at least 1)"
+    page.get_by_role("button", name="Stop and keep the best schedule found").click()
+    page.wait_for_selector(".messagelist")
+    assert "stopping; the best schedule found so far is kept." in page.inner_text(".messagelist")
+    assert running.get().stop_requested_at is not None
+    # The run ends: the page reloads itself and shows the finished version.
+    running.update(status="done", solver_status="feasible", phase="done")
+    page.wait_for_selector("#schedule-progress:not([data-running])", timeout=8000)
+    assert page.inner_text("#progress-status").startswith("Done / Feasible")
