@@ -347,7 +347,8 @@ def _scheduled_rows(
                 table=item["table"],
                 delegate_id=delegate,
                 host_id=meeting["host"],
-                weight=meeting["weight"],
+                # A visit's weight is per visitor, so each row reads like a meeting.
+                weight=meeting["weight"] // len(meeting.get("delegates", [0])),
                 mutual=meeting["mutual"],
                 pinned=meeting["fixed_slot"] is not None,
                 locked=bool(meeting.get("locked")),

@@ -312,3 +312,16 @@ def test_running_version_page_refreshes_itself_and_stops_in_a_browser(page):
     running.update(status="done", solver_status="feasible", phase="done")
     page.wait_for_selector("#schedule-progress:not([data-running])", timeout=8000)
     assert page.inner_text("#progress-status").startswith("Done / Feasible")
+
+
+def test_grid_visit_of_high_priority_is_not_must_meet(on_commit):
+    w = with_visit(with_requests(accept_and_host(build_world())))
+    with on_commit():
+        version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    version.refresh_from_db()
+    visits = [
+        v for day in selectors.version_grid(version) for row in day["rows"] for v in row["visits"]
+    ]
+    assert [(v.statuses, v.weight, [o.name for o in v.visitors]) for v in visits] == [
+        (["visit"], 3, ["Kato Precision", "Mori Foods"])
+    ]
