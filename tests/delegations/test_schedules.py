@@ -477,3 +477,25 @@ def test_real_worker_reports_progress_and_stops_with_the_best_schedule(
     stored = ScheduledMeeting.objects.filter(version=version).count()
     assert stored == len(version.solution["scheduled"]) > 0
     assert version.publishable
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_run_goes_on_in_a_thread_that_can_be_stopped(settings):
+    """`make run` has no worker: the version is solved in a thread of the web process, so
+    the admin page shows its progress and the stop button works as with a worker."""
+    settings.DELEGATION_SCHEDULER_THREAD = True
+    w = big_delegation(build_world(), delegates=12, hosts=12, per_delegate=6)
+    version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=60)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        version.refresh_from_db()
+        if version.progress_at is not None or version.status in {"done", "failed"}:
+            break
+        time.sleep(0.2)
+    if version.status == "running":
+        services.schedule_stop(actor=w.staff, version=version)
+    while time.monotonic() < deadline + 30 and version.status in {"queued", "running"}:
+        time.sleep(0.2)
+        version.refresh_from_db()
+    assert version.status == "done" and version.publishable, version.error
+    assert check(version.problem, version.solution) == []

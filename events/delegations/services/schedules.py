@@ -12,7 +12,7 @@ import threading
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,8 +81,29 @@ def schedule_run(
         )
         if delegation.status in {DelegationStatus.OPEN, DelegationStatus.CLOSED}:
             Delegation.objects.filter(pk=delegation.pk).update(status=DelegationStatus.SCHEDULING)
-        transaction.on_commit(lambda: delegation_schedule.delay(version.pk))
+        transaction.on_commit(lambda: _enqueue(delegation_schedule, version.pk))
     return version
+
+
+def _enqueue(task, version_id: int) -> None:
+    """To the worker; without a broker (DELEGATION_SCHEDULER_THREAD, the demo) to a thread of
+    this process, so that the request returns and staff watch the run as with a worker."""
+    if not settings.DELEGATION_SCHEDULER_THREAD:
+        task.delay(version_id)
+        return
+    thread = threading.Thread(
+        target=_execute_in_thread, args=(version_id,), name=f"schedule-{version_id}", daemon=True
+    )
+    thread.start()
+
+
+def _execute_in_thread(version_id: int) -> None:
+    try:
+        schedule_execute(version_id=version_id)
+    except Exception:  # recorded on the version by schedule_execute; nobody else to tell
+        log.exception("delegation scheduler thread failed on version %s", version_id)
+    finally:
+        connection.close()  # the thread's own connection
 
 
 # --- Execute: solve a version (the task) ----------------------------------------------------
