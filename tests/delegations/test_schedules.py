@@ -10,6 +10,7 @@ import zoneinfo
 import icalendar
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework.test import APIClient
 
 from events.delegations import services
 from events.delegations.models import (
@@ -499,3 +500,17 @@ def test_without_a_broker_the_run_goes_on_in_a_thread_that_can_be_stopped(settin
         version.refresh_from_db()
     assert version.status == "done" and version.publishable, version.error
     assert check(version.problem, version.solution) == []
+
+
+def test_api_version_carries_the_run_figures_and_locks(published, on_commit):
+    w = published
+    client = APIClient()
+    client.force_login(w.staff)
+    body = client.get(f"/api/v1/delegations/{w.delegation.pk}/schedules/1/").json()
+    assert {k: body[k] for k in ("phase", "moved", "weight_bound", "stop_requested_at")} == {
+        "phase": "done",
+        "moved": None,
+        "weight_bound": body["weight_bound"],
+        "stop_requested_at": None,
+    }
+    assert {(m["locked"], m["visit"]) for m in body["meetings"]} == {(False, None)}
