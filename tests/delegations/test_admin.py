@@ -203,7 +203,7 @@ def test_version_page_shows_local_times_and_the_run_figures(on_commit):
     end = meeting.ends_at.astimezone(local.tzinfo)
     assert f"Tue 10 Feb 2026, {local:%H:%M}–{end:%H:%M} IST (Asia/Kolkata)" in html
     assert 'id="schedule-progress"' in html and "data-running" not in html
-    assert 'Best weight so far</dt><dd id="progress-weight">14' in html
+    assert 'Scheduled weight</dt><dd id="progress-weight">14' in html
     assert "delegations/admin_progress.js" in html
     assert "Stop and keep the best schedule found" not in html  # it is done
 
