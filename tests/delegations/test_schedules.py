@@ -514,3 +514,22 @@ def test_api_version_carries_the_run_figures_and_locks(published, on_commit):
         "stop_requested_at": None,
     }
     assert {(m["locked"], m["visit"]) for m in body["meetings"]} == {(False, None)}
+
+
+def test_rerun_after_a_no_thanks_and_new_unavailability_moves_only_what_must(published, on_commit):
+    w = published
+    before = slots_of(w.version)
+    mori = w.delegation.meeting_requests.get(from_organisation=w.mori)
+    services.meeting_request_answer(actor=w.asha, request=mori, answer="declined")
+    # Bamboo now cannot meet in the slot of its meeting with Kato: that one has to move.
+    bamboo = ScheduledMeeting.objects.get(version=w.version, host=w.bamboo)
+    local = bamboo.starts_at.astimezone(dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    w.host_bamboo.unavailable.create(
+        day=w.day2, start=local.time(), end=(local + dt.timedelta(minutes=30)).time()
+    )
+    second = run(w, on_commit)
+    after = slots_of(second)
+    assert second.moved == 1
+    assert after[(w.kato.pk, w.sneha.pk)] == before[(w.kato.pk, w.sneha.pk)]
+    assert after[(w.kato.pk, w.bamboo.pk)] != before[(w.kato.pk, w.bamboo.pk)]
+    assert (w.mori.pk, w.sneha.pk) not in after
