@@ -429,6 +429,9 @@ EVENT_REMINDER_HOURS = env.int("EVENT_REMINDER_HOURS", default=24)
 # Seconds the scheduler may spend on one schedule version, and its worker threads.
 DELEGATION_SCHEDULER_TIME_LIMIT = env.int("DELEGATION_SCHEDULER_TIME_LIMIT", default=30)
 DELEGATION_SCHEDULER_WORKERS = env.int("DELEGATION_SCHEDULER_WORKERS", default=2)
+# Without a broker (`make run`), a schedule version is solved in a thread of the web
+# process, so that staff can follow its progress and stop it as with a worker.
+DELEGATION_SCHEDULER_THREAD = env.bool("DELEGATION_SCHEDULER_THREAD", default=not CELERY_BROKER_URL)
 if (
     not 0
     < DELEGATION_SCHEDULER_TIME_LIMIT

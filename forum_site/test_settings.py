@@ -18,3 +18,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 FORUM_LOG_EAGER_TASKS = False
+# Schedule versions are solved by the task (eager, or the real worker), never in a thread
+# of the test process (tests that want the thread turn it on).
+DELEGATION_SCHEDULER_THREAD = False

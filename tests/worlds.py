@@ -106,3 +106,20 @@ def with_requests(w) -> SimpleNamespace:
         actor=w.yuki, delegation=w.delegation, to_organisation=w.sneha
     )
     return w
+
+
+def with_visit(w, *, travel_minutes: int = 40, visitor_limit: int = 2) -> SimpleNamespace:
+    """Sneha's tea estate outside Ahmedabad (`travel_minutes` from the venue), visited by
+    Kato and Mori together (a group visit)."""
+    from events.delegations.models import HostSite, SiteVisit
+
+    w.estate = HostSite.objects.create(
+        host=w.host_sneha,
+        name="Sneha tea estate, Sanand",
+        name_ja="スネハ茶園（サナンド）",
+        visitor_limit=visitor_limit,
+        travel_minutes=travel_minutes,
+    )
+    w.visit = SiteVisit.objects.create(delegation=w.delegation, site=w.estate, priority="high")
+    w.visit.delegates.set([w.kato, w.mori])
+    return w

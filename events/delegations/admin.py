@@ -1,15 +1,16 @@
-"""Admin of delegations: review applications, manage hosts and requests, run the scheduler,
-inspect a version as a grid, publish. Actions and saves go through the services."""
+"""Admin of delegations: review applications, manage hosts (and their sites) and requests,
+run the scheduler. Schedule versions, their grid and site visits are in admin_schedules.py.
+Actions and saves go through the services."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.html import format_html
 
-from events.delegations import selectors, services
+from events.delegations import services
+from events.delegations.admin_schedules import REFUSALS, HostSiteInline
 from events.delegations.models import (
     ApplicationStatus,
     DelegateUnavailability,
@@ -21,14 +22,8 @@ from events.delegations.models import (
     GroupActivity,
     HostUnavailability,
     MeetingRequest,
-    ScheduledMeeting,
-    ScheduleVersion,
-    UnscheduledRequest,
 )
 from forum_site.admin_actions import error_text, run_each
-from forum_site.locking import Busy
-
-REFUSALS = (ValidationError, PermissionDenied, Busy)
 
 
 class DayInline(admin.TabularInline):
@@ -235,7 +230,7 @@ class DelegationHostAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "delegation"]
     filter_horizontal = ["days", "representatives"]
     autocomplete_fields = ["organisation"]
-    inlines = [HostUnavailabilityInline]
+    inlines = [HostUnavailabilityInline, HostSiteInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("days")
@@ -355,129 +350,3 @@ class MeetingRequestAdmin(admin.ModelAdmin):
     @admin.action(description="Restore to scheduling")
     def restore(self, request, queryset):
         self._set_dropped(request, queryset, dropped=False, done="{n} request(s) restored.")
-
-
-class _VersionRowsInline(admin.TabularInline):
-    """A version's rows as the scheduler stored them: read only."""
-
-    extra = 0
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("delegate", "host")
-
-
-class ScheduledMeetingInline(_VersionRowsInline):
-    model = ScheduledMeeting
-    fields = ["starts_at", "city", "table", "delegate", "host", "weight", "mutual", "pinned"]
-
-
-class UnscheduledInline(_VersionRowsInline):
-    model = UnscheduledRequest
-    fields = ["delegate", "host", "reason"]
-
-
-@admin.register(ScheduleVersion)
-class ScheduleVersionAdmin(admin.ModelAdmin):
-    list_display = [
-        "delegation",
-        "number",
-        "status",
-        "solver_status",
-        "scheduled_weight",
-        "breaks",
-        "bound_breaks",
-        "seconds",
-        "published_at",
-        "grid_link",
-    ]
-    list_filter = ["status", "solver_status", "delegation"]
-    search_fields = ["delegation__title"]
-    list_select_related = ["delegation"]
-    actions = ["publish", "rerun"]
-    inlines = [ScheduledMeetingInline, UnscheduledInline]
-    exclude = ["problem", "solution"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("problem", "solution")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [
-            f.name for f in self.model._meta.fields if f.name not in {"problem", "solution", "id"}
-        ] + ["grid_link"]
-
-    def has_add_permission(self, request):
-        return False
-
-    @admin.display(description="Grid")
-    def grid_link(self, obj):
-        if obj.status != ScheduleVersion.Status.DONE:
-            return "—"
-        url = reverse("admin:delegations_scheduleversion_grid", args=[obj.pk])
-        return format_html('<a href="{}">grid</a>', url)
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/grid/",
-                self.admin_site.admin_view(self.grid_view),
-                name="delegations_scheduleversion_grid",
-            ),
-            *super().get_urls(),
-        ]
-
-    def grid_view(self, request, pk: int):
-        version = get_object_or_404(ScheduleVersion.objects.select_related("delegation"), pk=pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"{version} — grid",
-            "version": version,
-            "days": selectors.version_grid(version),
-            "unscheduled": version.unscheduled.select_related("delegate", "host"),
-        }
-        return TemplateResponse(request, "delegations/admin_grid.html", context)
-
-    @admin.action(description="Publish (emails every participant their itinerary)")
-    def publish(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda version: services.schedule_publish(actor=request.user, version=version),
-            done="{n} version(s) published; participants are emailed.",
-            refusals=REFUSALS,
-        )
-
-    @admin.action(description="Re-run the scheduler for these delegations")
-    def rerun(self, request, queryset):
-        for delegation_id in sorted(set(queryset.values_list("delegation_id", flat=True))):
-            delegation = Delegation.objects.get(pk=delegation_id)
-            try:
-                version = services.schedule_run(actor=request.user, delegation=delegation)
-                self.message_user(request, f"{delegation}: version {version.number} queued.")
-            except REFUSALS as exc:
-                self.message_user(request, f"{delegation}: {error_text(exc)}", messages.ERROR)
-
-
-@admin.register(ScheduledMeeting)
-class ScheduledMeetingAdmin(admin.ModelAdmin):
-    list_display = ["version", "starts_at", "city", "table", "delegate", "host", "pinned"]
-    list_filter = ["version__delegation", "city", "pinned"]
-    search_fields = ["delegate__name", "host__name"]
-    list_select_related = ["version__delegation", "delegate", "host"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("version__problem", "version__solution")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

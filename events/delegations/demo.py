@@ -1,8 +1,9 @@
 """Demo delegations: deterministic and idempotent (safe to load twice).
 
 1. A Japanese SME delegation to Gujarat and Assam (Ahmedabad ×2, Guwahati; food processing,
-   bamboo, tea, EV components): applications in every state, hosts, meeting requests and a
-   published schedule (solved while loading, 5 s, one worker, so the same every time).
+   bamboo, tea, EV components): applications in every state, hosts, meeting requests, two
+   group site visits (a factory in Sanand, a tea estate near Guwahati, with travel times)
+   and a published schedule (solved while loading, 5 s, one worker, so the same every time).
 2. An Indian semiconductor and precision-manufacturing delegation to Osaka and Nagoya:
    open, with applications, hosts and requests but no schedule yet, so that a visitor can
    run the scheduler from the admin.
@@ -27,8 +28,10 @@ from events.delegations.models import (
     DelegationDay,
     DelegationHost,
     GroupActivity,
+    HostSite,
     MeetingRequest,
     ScheduleVersion,
+    SiteVisit,
 )
 from members.models import Affiliation, Organisation, Platform, Sector
 
@@ -79,6 +82,28 @@ DELEGATIONS = [
         ],
         "first_day_offset": 75,
         "schedule": True,
+        # Site visits at hosts' own premises: (city of the host, site name, Japanese name,
+        # address, visitor limit, minutes from the city's venue, how many delegates go).
+        "sites": [
+            (
+                "Ahmedabad",
+                "{host} factory, Sanand",
+                "{host} サナンド工場",
+                "Sanand GIDC Estate, Sanand, Gujarat",
+                6,
+                50,
+                3,
+            ),
+            (
+                "Guwahati",
+                "{host} tea estate near Guwahati",
+                "{host} 茶園（グワハティ近郊）",
+                "Sonapur, Kamrup Metropolitan, Assam",
+                4,
+                45,
+                2,
+            ),
+        ],
     },
     {
         "slug": "india-semiconductor-mission-osaka-nagoya-2026",
@@ -320,6 +345,46 @@ def _requests(
     MeetingRequest.objects.bulk_create(new)
 
 
+def _visits(
+    delegation: Delegation, spec: dict, accepted: list[DelegationApplication], hosts
+) -> None:
+    """A factory in Sanand and a tea estate near Guwahati, each visited by a group of
+    delegates (Mitsui, kenji's firm, goes to the factory)."""
+    delegates = [a.organisation for a in accepted]
+    mitsui = [o for o in delegates if o.slug == "mitsui-co"]
+    others = [o for o in delegates if o.slug != "mitsui-co"]
+    for n, (city, name, name_ja, address, limit, minutes, group) in enumerate(
+        spec.get("sites", [])
+    ):
+        host = next(
+            (
+                h
+                for h in hosts
+                if h.organisation.slug != "sneha-farms" and {d.city for d in h.days.all()} == {city}
+            ),
+            None,
+        )
+        if host is None:
+            continue
+        org_name = host.organisation.name
+        site, _ = HostSite.objects.update_or_create(
+            host=host,
+            address=address,
+            defaults={
+                "name": name.format(host=org_name),
+                "name_ja": name_ja.format(host=org_name),
+                "visitor_limit": limit,
+                "travel_minutes": minutes,
+            },
+        )
+        visit, created = SiteVisit.objects.get_or_create(
+            delegation=delegation, site=site, defaults={"priority": "high"}
+        )
+        if created:
+            pool = (mitsui if n == 0 else []) + others[n * group :]
+            visit.delegates.set(pool[:group])
+
+
 def _schedule(delegation: Delegation, now: dt.datetime) -> None:
     """Solve version 1 while loading and publish it without emailing anybody."""
     if ScheduleVersion.objects.filter(delegation=delegation).exists():
@@ -342,6 +407,7 @@ def _load_one(spec: dict, platform: Platform, sectors: dict, today: dt.date) -> 
     accepted = _applications(delegation, spec, applicants, now)
     hosts = _hosts(delegation, spec, days)
     _requests(delegation, spec, accepted, [h.organisation for h in hosts])
+    _visits(delegation, spec, accepted, hosts)
     if spec["schedule"]:
         _schedule(delegation, now)
     return {"applications": len(applicants), "hosts": len(hosts)}
@@ -360,6 +426,7 @@ def load() -> dict[str, int]:
         "applications": DelegationApplication.objects.filter(delegation__slug__in=slugs).count(),
         "hosts": DelegationHost.objects.filter(delegation__slug__in=slugs).count(),
         "meeting requests": MeetingRequest.objects.filter(delegation__slug__in=slugs).count(),
+        "site visits": SiteVisit.objects.filter(delegation__slug__in=slugs).count(),
         "scheduled meetings": Delegation.objects.filter(slug__in=slugs).aggregate(
             n=Count("published_version__meetings")
         )["n"],

@@ -17,11 +17,12 @@ from events.delegations.itineraries import (
     itinerary_calendar,
     itinerary_items,
     itinerary_url,
-    meeting_item,
+    local_span,
+    meeting_items,
 )
 from events.delegations.models import ApplicationStatus, DelegationApplication, ScheduleVersion
 from forum_site.emails import send_email, stable_message_id
-from forum_site.i18n import DEFAULT_LANGUAGE, localized, person_language
+from forum_site.i18n import DEFAULT_LANGUAGE, localized, person_language, person_time_zone
 from forum_site.links import absolute_url
 from members.emails import organisation_admin_recipients
 from members.models import Organisation
@@ -57,6 +58,19 @@ def send_application_decision(application: DelegationApplication) -> int:
     return sent
 
 
+def _in_zone(items: list[dict], person: AbstractBaseUser, language: str) -> list[dict]:
+    """Each item with `reader_when`: its time in the person's own zone, named, when that is
+    not the city's (a change reads "… (Ahmedabad) = 13:30–14:00 JST (Asia/Tokyo) for you")."""
+    zone = person_time_zone(person)
+    for item in items:
+        item["reader_when"] = (
+            local_span(item["starts_at"], item["ends_at"], zone, language)
+            if zone != item["time_zone"]
+            else ""
+        )
+    return items
+
+
 def _send_itinerary(
     version: ScheduleVersion, data: dict, person: AbstractBaseUser, previous: list | None
 ) -> int:
@@ -68,8 +82,8 @@ def _send_itinerary(
     changes = None
     if previous is not None:
         changes = changes_for(
-            [meeting_item(m, organisation.pk, language) for m in previous],
-            [meeting_item(m, organisation.pk, language) for m in data["meetings"]],
+            _in_zone(meeting_items(previous, organisation.pk, language), person, language),
+            _in_zone(meeting_items(data["meetings"], organisation.pk, language), person, language),
         )
     calendar = itinerary_calendar(
         delegation,
@@ -105,8 +119,7 @@ def _send_itinerary(
 def _unchanged(org_id: int, old: list, new: list) -> bool:
     """The organisation meets the same counterparts at the same slots and tables."""
     changes = changes_for(
-        [meeting_item(m, org_id, DEFAULT_LANGUAGE) for m in old],
-        [meeting_item(m, org_id, DEFAULT_LANGUAGE) for m in new],
+        meeting_items(old, org_id, DEFAULT_LANGUAGE), meeting_items(new, org_id, DEFAULT_LANGUAGE)
     )
     return not any(changes.values())
 

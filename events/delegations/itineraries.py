@@ -44,9 +44,18 @@ def _when(starts: dt.datetime, ends: dt.datetime, time_zone: str, language: str)
     return f"{start}–{end}"
 
 
+def local_span(starts: dt.datetime, ends: dt.datetime, time_zone: str, language: str) -> str:
+    """'Tue 10 Feb 2026, 09:30–10:00 IST (Asia/Kolkata)': local to `time_zone`, named."""
+    start_format = WHEN_FORMATS["ja" if language.startswith("ja") else "en"]
+    start = local_time(starts, time_zone, language, format_name=start_format, name_zone=False)
+    end = local_time(ends, time_zone, language, format_name="H:i T", name_zone=True)
+    return f"{start}–{end}"
+
+
 def meeting_item(meeting: ScheduledMeeting, organisation_id: int, language: str) -> dict:
     counterpart = meeting.host if meeting.delegate_id == organisation_id else meeting.delegate
     tz = meeting.day.time_zone
+    visit = meeting.visit_id or (meeting.site_id if meeting.table is None else None)
     return {
         "kind": "meeting",
         "starts_at": meeting.starts_at,
@@ -55,15 +64,35 @@ def meeting_item(meeting: ScheduledMeeting, organisation_id: int, language: str)
         "time_zone": tz,
         "title": counterpart.name,
         "counterpart": counterpart,
+        "visitors": [meeting.delegate] if visit else [],
         "city": meeting.city,
         "venue": meeting.venue,
         "table": meeting.table,
         "slot": meeting.slot,
         "pinned": meeting.pinned,
         "mutual": meeting.mutual,
+        "locked": meeting.locked,
         "day_id": meeting.day_id,
-        "key": (meeting.delegate_id, meeting.host_id),
+        # A site visit: where it is, how far from the day's venue.
+        "visit": bool(visit),
+        "site": meeting.site_id,
+        "travel_minutes": meeting.travel_minutes,
+        "key": ("visit", visit) if visit else (meeting.delegate_id, meeting.host_id),
     }
+
+
+def meeting_items(meetings: list[ScheduledMeeting], organisation_id: int, language: str) -> list:
+    """The organisation's meetings as items: a host's group visit is one item with every
+    visitor (one row per visiting delegate in the database)."""
+    items: dict = {}
+    for meeting in meetings:
+        item = meeting_item(meeting, organisation_id, language)
+        if item["key"] in items:
+            items[item["key"]]["visitors"] += item["visitors"]
+            items[item["key"]]["title"] += f", {item['title']}"
+        else:
+            items[item["key"]] = item
+    return list(items.values())
 
 
 def activity_item(activity: GroupActivity, language: str) -> dict:
@@ -86,8 +115,7 @@ def activity_item(activity: GroupActivity, language: str) -> dict:
 
 def itinerary_items(data: dict, language: str) -> list[dict]:
     """`data` as `selectors.itinerary` gives it, as items in time order."""
-    org_id = data["organisation"].pk
-    items = [meeting_item(m, org_id, language) for m in data["meetings"]]
+    items = meeting_items(data["meetings"], data["organisation"].pk, language)
     items += [activity_item(a, language) for a in data["activities"]]
     return sorted(items, key=lambda i: (i["starts_at"], i["kind"]))
 
@@ -101,9 +129,10 @@ def _meeting_vevent(
 ) -> Event:
     delegate, host = item["key"]
     table = f"Table {item['table']}" if item.get("table") else ""
+    summary = f"Site visit: {item['venue']} ({item['title']})" if item.get("visit") else ""
     return build_vevent(
         uid=uid_for("delegation-meeting", f"{delegation.pk}-{delegate}-{host}"),
-        summary=f"Meeting: {item['title']}",
+        summary=summary or f"Meeting: {item['title']}",
         start=item["starts_at"],
         end=item["ends_at"],
         time_zone=item["time_zone"],
@@ -223,7 +252,34 @@ def itinerary_days(data: dict, days: list[DelegationDay], zone: str, language: s
     for item in itinerary_items(data, language):
         if item["day_id"] in known:
             by_day[item["day_id"]].append(_with_times(item, known[item["day_id"]], zone, language))
-    return [{"day": day, "items": by_day[day.pk]} for day in days]
+    return [{"day": day, "items": with_travel(by_day[day.pk])} for day in days]
+
+
+def _place(item: dict) -> tuple:
+    """Where an item takes place: a host's site, or the day's venue in the city."""
+    return ("site", item["site"]) if item.get("site") else ("city", item["city"])
+
+
+def with_travel(items: list[dict]) -> list[dict]:
+    """A day's items with a `travel` item before each one at another place than the one
+    before (a site visit and back), its minutes from the site's travel time: between two
+    sites, the way through the city, as the scheduler counts it."""
+    out: list[dict] = []
+    for before, item in zip([None, *items], items, strict=False):
+        if before is not None and _place(before) != _place(item):
+            legs = [i.get("travel_minutes") or 0 for i in (before, item) if i.get("site")]
+            destination = item["venue"] if item.get("site") else (item["venue"] or item["city"])
+            out.append(
+                {
+                    "kind": "travel",
+                    "to": destination,
+                    "to_city": not item.get("site"),
+                    "minutes": sum(legs),
+                    "starts_at": before["ends_at"],
+                }
+            )
+        out.append(item)
+    return out
 
 
 def itinerary_changes(
@@ -234,8 +290,10 @@ def itinerary_changes(
     org_id = data["organisation"].pk
 
     def items(meetings: list[ScheduledMeeting]) -> list[dict]:
+        days = {m.day_id: m.day for m in meetings}
         return [
-            _with_times(meeting_item(m, org_id, language), m.day, zone, language) for m in meetings
+            _with_times(item, days[item["day_id"]], zone, language)
+            for item in meeting_items(meetings, org_id, language)
         ]
 
     return changes_for(items(previous_meetings), items(data["meetings"]))

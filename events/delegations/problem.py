@@ -26,14 +26,17 @@ from events.delegations.models import (
     DelegationDay,
     DelegationHost,
     GroupActivity,
+    HostSite,
     MeetingRequest,
     RequestAnswer,
     ScheduledMeeting,
     ScheduleVersion,
+    SiteVisit,
     SolverStatus,
     UnscheduledRequest,
     VersionStatus,
 )
+from events.delegations.visits import site_locations, visit_meetings
 from members.models import Organisation
 
 FORMAT = "forum-schedule/1"
@@ -248,8 +251,36 @@ def _meetings(
     return meetings
 
 
+def _previous(delegation: Delegation, slots: list[dict], meetings: list[dict]) -> list[dict] | None:
+    """The published schedule as the contract's `previous` (None before the first
+    publication), and the meetings staff locked in it marked `locked`. Slots are matched by
+    day and time, so a day added to the trip does not move anybody."""
+    version_id = delegation.published_version_id
+    if version_id is None:
+        return None
+    slot_of = {(s["day_id"], dt.datetime.fromisoformat(s["starts_at"])): s["id"] for s in slots}
+    by_id = {m["id"]: m for m in meetings}
+    previous: dict[str, str] = {}
+    locked: set[str] = set()
+    rows = ScheduledMeeting.objects.filter(version_id=version_id).order_by("starts_at", "pk")
+    for row in rows:
+        mid = f"v-{row.visit_id}" if row.visit_id else f"m-{row.delegate_id}-{row.host_id}"
+        slot = slot_of.get((row.day_id, row.starts_at))
+        if mid not in by_id or slot is None or mid in previous:
+            continue  # no longer requested, or its slot is no longer in the grid
+        previous[mid] = slot
+        if row.locked:
+            locked.add(mid)
+    for mid in locked:
+        # A staff pin to another slot is the newer decision: it wins over the lock.
+        if by_id[mid]["fixed_slot"] in (None, previous[mid]):
+            by_id[mid]["locked"] = True
+    return [{"meeting": mid, "slot": slot} for mid, slot in previous.items()]
+
+
 def build_problem(delegation: Delegation) -> dict:
-    """The problem for the delegation as the database says now."""
+    """The problem for the delegation as the database says now: with its site visits
+    (locations, travel) and, once a version is published, that schedule as `previous`."""
     days = list(DelegationDay.objects.filter(delegation=delegation).order_by("date"))
     if not days:
         raise DelegationProblemError("The delegation has no days: add its days and cities.")
@@ -267,13 +298,24 @@ def build_problem(delegation: Delegation) -> dict:
         {day.pk: n for n, day in enumerate(days, start=1)},
         {s["id"] for s in slots},
     )
-    return {
+    host_ids = {p["organisation"] for p in hosts}
+    meetings += visit_meetings(delegation, delegate_ids, host_ids, participant_id)
+    problem = {
         "format": FORMAT,
         "name": delegation.title,
         "slots": slots,
         "participants": delegates + hosts,
         "meetings": meetings,
     }
+    locations, travel = site_locations(delegation, days, host_ids)
+    if locations:
+        problem["locations"] = locations
+    if travel:
+        problem["travel"] = travel
+    previous = _previous(delegation, slots, meetings)
+    if previous is not None:
+        problem["previous"] = previous
+    return problem
 
 
 def _reason_text(reason: str, names: dict[str, str]) -> str:
@@ -288,24 +330,43 @@ def _scheduled_rows(
 ) -> Iterator[ScheduledMeeting]:
     slots = {s["id"]: s for s in problem["slots"]}
     meetings = {m["id"]: m for m in problem["meetings"]}
+    visits, sites = _existing_visits(problem)
     for item in solution.get("scheduled", []):
         meeting, slot = meetings[item["meeting"]], slots[item["slot"]]
-        yield ScheduledMeeting(
-            version=version,
-            request_id=meeting["requests"][0],
-            day_id=slot["day_id"],
-            slot=slot["id"],
-            starts_at=dt.datetime.fromisoformat(slot["starts_at"]),
-            ends_at=dt.datetime.fromisoformat(slot["ends_at"]),
-            city=slot["city"],
-            venue=slot["venue"],
-            table=item["table"],
-            delegate_id=meeting["delegate"],
-            host_id=meeting["host"],
-            weight=meeting["weight"],
-            mutual=meeting["mutual"],
-            pinned=meeting["fixed_slot"] is not None,
-        )
+        visit = meeting.get("visit")
+        for delegate in meeting.get("delegates", [meeting["delegate"]]):
+            yield ScheduledMeeting(
+                version=version,
+                request_id=meeting["requests"][0] if meeting["requests"] else None,
+                day_id=slot["day_id"],
+                slot=slot["id"],
+                starts_at=dt.datetime.fromisoformat(slot["starts_at"]),
+                ends_at=dt.datetime.fromisoformat(slot["ends_at"]),
+                city=slot["city"],
+                venue=meeting["site_name"] if visit else slot["venue"],
+                table=item["table"],
+                delegate_id=delegate,
+                host_id=meeting["host"],
+                # A visit's weight is per visitor, so each row reads like a meeting.
+                weight=meeting["weight"] // len(meeting.get("delegates", [0])),
+                mutual=meeting["mutual"],
+                pinned=meeting["fixed_slot"] is not None,
+                locked=bool(meeting.get("locked")),
+                visit_id=visit if visit in visits else None,
+                site_id=meeting.get("site") if meeting.get("site") in sites else None,
+                travel_minutes=meeting.get("travel_minutes") if visit else None,
+            )
+
+
+def _existing_visits(problem: dict) -> tuple[set[int], set[int]]:
+    """The visits and sites of the problem that still exist (staff may delete one while
+    the scheduler runs; the rows then keep their text, not the link)."""
+    visit_ids = {m["visit"] for m in problem["meetings"] if m.get("visit")}
+    site_ids = {m["site"] for m in problem["meetings"] if m.get("site")}
+    return (
+        set(SiteVisit.objects.filter(pk__in=visit_ids).values_list("pk", flat=True)),
+        set(HostSite.objects.filter(pk__in=site_ids).values_list("pk", flat=True)),
+    )
 
 
 def _unscheduled_rows(
@@ -315,15 +376,17 @@ def _unscheduled_rows(
     # A request deleted since the problem was built is no longer there to point to.
     existing = set(
         MeetingRequest.objects.filter(
-            pk__in=[m["requests"][0] for m in meetings.values()]
+            pk__in=[m["requests"][0] for m in meetings.values() if m["requests"]]
         ).values_list("pk", flat=True)
     )
+    visits, _sites = _existing_visits(problem)
     for item in solution.get("unscheduled", []):
         meeting = meetings[item["meeting"]]
-        first_request = meeting["requests"][0]
+        first_request = meeting["requests"][0] if meeting["requests"] else None
         yield UnscheduledRequest(
             version=version,
             request_id=first_request if first_request in existing else None,
+            visit_id=meeting.get("visit") if meeting.get("visit") in visits else None,
             delegate_id=meeting["delegate"],
             host_id=meeting["host"],
             reason=_reason_text(item.get("reason", ""), names),
@@ -361,6 +424,8 @@ def save_solution(version: ScheduleVersion, problem: dict, solution: dict) -> Sc
     version.scheduled_weight = objective.get("scheduled_weight")
     version.breaks = objective.get("breaks")
     version.bound_breaks = bound.get("breaks")
+    version.moved = objective.get("moved")
+    version.phase = "done"
     version.seconds = solution.get("seconds")
     version.problem = problem
     version.solution = solution

@@ -14,6 +14,7 @@ Anything else is a 404. Pages and the API use the same functions.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -222,7 +223,8 @@ def version_meetings(version: ScheduleVersion) -> QuerySet[ScheduledMeeting]:
 
 def meeting_statuses(meeting: ScheduledMeeting) -> list[str]:
     """What staff see of a meeting on the grid: "mutual" (both asked), "must-meet" (its
-    highest priority; the weight is doubled when mutual), "pinned" (fixed by staff)."""
+    highest priority; the weight is doubled when mutual), "pinned" (fixed by staff),
+    "locked" (kept in its slot by re-runs), "visit" (at the host's site)."""
     base = meeting.weight // (2 if meeting.mutual else 1)
     statuses = []
     if meeting.mutual:
@@ -231,20 +233,30 @@ def meeting_statuses(meeting: ScheduledMeeting) -> list[str]:
         statuses.append("must-meet")
     if meeting.pinned:
         statuses.append("pinned")
+    if meeting.locked:
+        statuses.append("locked")
+    if meeting.visit_id or meeting.site_id:
+        statuses.append("visit")
     return statuses
 
 
 def version_grid(version: ScheduleVersion) -> list[dict]:
-    """Per day: the table numbers and one row per slot, each cell the meeting or None.
-    Each meeting carries `statuses` (meeting_statuses) and `must_meet`; the participants'
-    agendas are the itinerary page with ?organisation=<id>&version=<number>."""
+    """Per day: the table numbers, the zone, and one row per slot, each cell the meeting or
+    None, and the slot's site visits (`visits`: the first row of each visit, with all its
+    `visitors`). Each meeting carries `statuses` (meeting_statuses) and `must_meet`; the
+    participants' agendas are the itinerary page with ?organisation=<id>&version=<number>."""
     problem = version.problem or {}
     slots = problem.get("slots", [])
     by_cell = {}
+    visits: dict[str, dict] = defaultdict(dict)
     for meeting in version_meetings(version):
         meeting.statuses = meeting_statuses(meeting)
         meeting.must_meet = "must-meet" in meeting.statuses
-        by_cell[(meeting.slot, meeting.table)] = meeting
+        if meeting.table is None:
+            first = visits[meeting.slot].setdefault(meeting.visit_id or meeting.pk, meeting)
+            first.visitors = [*getattr(first, "visitors", []), meeting.delegate]
+        else:
+            by_cell[(meeting.slot, meeting.table)] = meeting
     days: dict[str, dict] = {}
     for slot in slots:
         day = days.setdefault(
@@ -253,6 +265,7 @@ def version_grid(version: ScheduleVersion) -> list[dict]:
                 "date": dt.date.fromisoformat(slot["day"]),
                 "city": slot.get("city", slot["location"]),
                 "venue": slot.get("venue", ""),
+                "time_zone": slot.get("time_zone", ""),
                 "tables": list(range(1, slot["tables"] + 1)),
                 "rows": [],
             },
@@ -265,8 +278,16 @@ def version_grid(version: ScheduleVersion) -> list[dict]:
                 "start": slot["start"],
                 "end": slot["end"],
                 "cells": [by_cell.get((slot["id"], t)) for t in range(1, slot["tables"] + 1)],
+                "visits": list(visits[slot["id"]].values()),
             }
         )
+        if not day.get("zone_name") and slot.get("time_zone"):
+            local = dt.datetime.fromisoformat(slot["starts_at"]).astimezone(
+                zoneinfo.ZoneInfo(slot["time_zone"])
+            )
+            day["zone_name"] = f"{local.tzname()} ({slot['time_zone']})"
+    for day in days.values():
+        day["has_visits"] = any(row["visits"] for row in day["rows"])
     return list(days.values())
 
 

@@ -5,10 +5,16 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from events.delegations import selectors, services
-from events.delegations.models import DelegationApplication, MeetingRequest, ScheduleVersion
-from tests.worlds import accept_and_host, build_world, with_requests
+from events.delegations.models import (
+    DelegationApplication,
+    MeetingRequest,
+    ScheduledMeeting,
+    ScheduleVersion,
+)
+from tests.worlds import accept_and_host, build_world, with_requests, with_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +61,13 @@ def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
     grid = client.get(f"/admin/delegations/scheduleversion/{version.pk}/grid/")
     assert grid.status_code == 200
     html = grid.content.decode()
-    assert "Kato Precision<br>× Sneha Tea Estates ⇄" in html
+    agenda = f"/delegations/{w.delegation.pk}/itinerary/?organisation="
+    assert (
+        f'<a href="{agenda}{w.kato.pk}&amp;version=1">Kato Precision</a><br>× '
+        f'<a href="{agenda}{w.sneha.pk}&amp;version=1">Sneha Tea Estates</a> ⇄'
+    ) in html
+    assert '<span class="status mutual">mutual</span><span class="status must-meet">' in html
+    assert "— times in IST (Asia/Kolkata)" in html
     assert "Publish this version" in html
     mailbox.clear()
     with on_commit():
@@ -69,7 +81,7 @@ def test_staff_accept_run_inspect_and_publish_in_the_admin(on_commit, mailbox):
 
 
 def test_every_delegation_admin_page_renders(on_commit):
-    w = with_requests(accept_and_host(build_world()))
+    w = with_visit(with_requests(accept_and_host(build_world())))
     with on_commit():
         version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
     client = admin_client(w)
@@ -89,7 +101,11 @@ def test_every_delegation_admin_page_renders(on_commit):
         "/admin/delegations/scheduleversion/",
         f"/admin/delegations/scheduleversion/{version.pk}/change/",
         f"/admin/delegations/scheduleversion/{version.pk}/grid/",
+        f"/admin/delegations/scheduleversion/{version.pk}/progress/",
         "/admin/delegations/scheduledmeeting/",
+        "/admin/delegations/sitevisit/",
+        "/admin/delegations/sitevisit/add/",
+        f"/admin/delegations/sitevisit/{w.visit.pk}/change/",
     ]:
         assert client.get(url).status_code == 200, url
 
@@ -174,3 +190,138 @@ def test_grid_cells_carry_mutual_must_meet_and_pinned(on_commit):
         ("Kato Precision", "Assam Bamboo Works"): (["pinned"], False),
         ("Mori Foods", "Sneha Tea Estates"): ([], False),
     }
+
+
+def test_version_page_shows_local_times_and_the_run_figures(on_commit):
+    w = with_requests(accept_and_host(build_world()))
+    with on_commit():
+        version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    client = admin_client(w)
+    html = client.get(f"/admin/delegations/scheduleversion/{version.pk}/change/").content.decode()
+    meeting = ScheduledMeeting.objects.get(version=version, delegate=w.mori)
+    local = meeting.starts_at.astimezone(dt.timezone(dt.timedelta(hours=5, minutes=30)))
+    end = meeting.ends_at.astimezone(local.tzinfo)
+    assert f"Tue 10 Feb 2026, {local:%H:%M}–{end:%H:%M} IST (Asia/Kolkata)" in html
+    assert 'id="schedule-progress"' in html and "data-running" not in html
+    assert 'Scheduled weight</dt><dd id="progress-weight">14' in html
+    assert "delegations/admin_progress.js" in html
+    assert "Stop and keep the best schedule found" not in html  # it is done
+
+
+def test_running_version_page_polls_and_staff_stop_it(on_commit):
+    w = with_requests(accept_and_host(build_world()))
+    version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    ScheduleVersion.objects.filter(pk=version.pk).update(
+        status="running",
+        phase="breaks",
+        scheduled_weight=11,
+        weight_bound=14,
+        breaks=2,
+        bound_breaks=0,
+    )
+    client = admin_client(w)
+    progress = client.get(f"/admin/delegations/scheduleversion/{version.pk}/progress/")
+    html = progress.content.decode()
+    assert 'data-running="1"' in html
+    assert "11 (at most 14)" in html and "2 (proven at least 0)" in html
+    assert client.get(f"/admin/delegations/scheduleversion/{version.pk}/stop/").status_code == 405
+    response = client.post(f"/admin/delegations/scheduleversion/{version.pk}/stop/", follow=True)
+    assert "stopping; the best schedule found so far is kept." in response.content.decode()
+    version.refresh_from_db()
+    assert version.stop_requested_at is not None
+    # The task sees the flag at its next look and stops (here: before it even solves).
+    ScheduleVersion.objects.filter(pk=version.pk).update(status="queued")
+    assert services.schedule_execute(version_id=version.pk) in {"optimal", "feasible"}
+
+
+def test_lock_and_unlock_meetings_of_the_published_version(on_commit):
+    w = with_requests(accept_and_host(build_world()))
+    with on_commit():
+        version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    client = admin_client(w)
+    meeting = ScheduledMeeting.objects.filter(version=version).first()
+    url = "/admin/delegations/scheduledmeeting/"
+    response = client.post(url, {"action": "lock", "_selected_action": [meeting.pk]}, follow=True)
+    assert "Only meetings of the published schedule version can be locked." in (
+        response.content.decode()
+    )
+    services.schedule_publish(actor=w.staff, version=version)
+    client.post(url, {"action": "lock", "_selected_action": [meeting.pk]})
+    assert ScheduledMeeting.objects.get(pk=meeting.pk).locked is True
+    grid = client.get(f"/admin/delegations/scheduleversion/{version.pk}/grid/").content.decode()
+    assert '<span class="status locked">locked</span>' in grid
+    client.post(url, {"action": "unlock", "_selected_action": [meeting.pk]})
+    assert ScheduledMeeting.objects.get(pk=meeting.pk).locked is False
+
+
+def test_site_visit_form_applies_the_visitor_limit(on_commit):
+    w = with_visit(accept_and_host(build_world()), visitor_limit=1)
+    client = admin_client(w)
+    response = client.post(
+        "/admin/delegations/sitevisit/add/",
+        {
+            "delegation": w.delegation.pk,
+            "site": w.estate.pk,
+            "delegates": [w.kato.pk, w.mori.pk],
+            "priority": "high",
+            "note": "",
+        },
+    )
+    assert response.status_code == 200
+    assert "The site takes at most 1 visitor at once." in response.content.decode()
+
+
+def test_grid_shows_site_visits_with_their_visitors(on_commit):
+    w = with_visit(with_requests(accept_and_host(build_world())))
+    with on_commit():
+        version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    html = admin_client(w).get(f"/admin/delegations/scheduleversion/{version.pk}/grid/")
+    html = html.content.decode()
+    assert "<th>Site visits</th>" in html
+    agenda = f"/delegations/{w.delegation.pk}/itinerary/?organisation="
+    assert (
+        f'Sneha tea estate, Sanand: <a href="{agenda}{w.sneha.pk}&amp;version=1">Sneha Tea '
+        f'Estates</a> with <a href="{agenda}{w.kato.pk}&amp;version=1">Kato Precision</a>, '
+        f'<a href="{agenda}{w.mori.pk}&amp;version=1">Mori Foods</a>'
+    ) in html
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_running_version_page_refreshes_itself_and_stops_in_a_browser(page):
+    w = with_requests(accept_and_host(build_world()))
+    admin_client(w)  # makes the secretariat a superuser
+    version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    running = ScheduleVersion.objects.filter(pk=version.pk)
+    running.update(status="running", phase="weight", scheduled_weight=11, weight_bound=14)
+    page.goto("/admin/login/?next=/admin/")
+    page.fill("#id_username", "secretariat")
+    page.fill("#id_password", "pass-word-123")
+    page.click("input[type=submit]")
+    page.goto(f"/admin/delegations/scheduleversion/{version.pk}/change/")
+    assert page.inner_text("#progress-weight") == "11 (at most 14)"
+    # The worker stores better figures: the page shows them without a reload.
+    running.update(phase="breaks", scheduled_weight=14, breaks=3, bound_breaks=1)
+    expect(page.locator("#progress-weight")).to_have_text("14 (at most 14)", timeout=8000)
+    assert page.inner_text("#progress-breaks") == "3 (proven at least 1)"
+    page.get_by_role("button", name="Stop and keep the best schedule found").click()
+    page.wait_for_selector(".messagelist")
+    assert "stopping; the best schedule found so far is kept." in page.inner_text(".messagelist")
+    assert running.get().stop_requested_at is not None
+    # The run ends: the page reloads itself and shows the finished version.
+    running.update(status="done", solver_status="feasible", phase="done")
+    page.wait_for_selector("#schedule-progress:not([data-running])", timeout=8000)
+    assert page.inner_text("#progress-status").startswith("Done / Feasible")
+
+
+def test_grid_visit_of_high_priority_is_not_must_meet(on_commit):
+    w = with_visit(with_requests(accept_and_host(build_world())))
+    with on_commit():
+        version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    version.refresh_from_db()
+    visits = [
+        v for day in selectors.version_grid(version) for row in day["rows"] for v in row["visits"]
+    ]
+    assert [(v.statuses, v.weight, [o.name for o in v.visitors]) for v in visits] == [
+        (["visit"], 3, ["Kato Precision", "Mori Foods"])
+    ]

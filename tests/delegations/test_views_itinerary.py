@@ -11,6 +11,7 @@ import pytest
 from events.delegations import services
 from events.delegations.models import MeetingRequest, ScheduledMeeting
 from tests.factories import OrganisationFactory, member
+from tests.worlds import with_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,25 @@ def test_itinerary_offers_a_message_link_to_each_counterpart(published, pages):
     html_text = body.content.decode()
     assert f'href="/messages/compose/?organisation={published.sneha.pk}"' in html_text
     assert "Message Sneha Tea Estates" in text(body)
+
+
+def test_itinerary_shows_site_visits_and_the_travel_between_places(ready, pages, on_commit):
+    w = with_visit(ready)
+    with on_commit():
+        version = services.schedule_run(actor=w.staff, delegation=w.delegation, time_limit=5)
+    version.refresh_from_db()
+    with on_commit():
+        services.schedule_publish(actor=w.staff, version=version)
+    visit = ScheduledMeeting.objects.filter(version=version, visit=w.visit).first()
+    mori = ScheduledMeeting.objects.get(version=version, delegate=w.mori, visit=None)
+    body = text(pages(w.yuki).get(f"/delegations/{w.delegation.pk}/itinerary/"))
+    assert "Site visit: Sneha tea estate, Sanand Hosted by Sneha Tea Estates" in body
+    # Mori's city meeting and the visit are on the same day: the way there or back.
+    there = "→ Travel to Sneha tea estate, Sanand (40 min)"
+    back = f"→ Travel to {mori.venue} (40 min)"
+    assert (there if mori.starts_at < visit.starts_at else back) in body
+    host = text(pages(w.asha).get(f"/delegations/{w.delegation.pk}/itinerary/"))
+    assert "Site visit: Sneha tea estate, Sanand Visitors: Kato Precision, Mori Foods" in host
+    kenji = text(pages(w.kenji).get(f"/delegations/{w.delegation.pk}/itinerary/"))
+    assert "視察：Sneha tea estate, Sanand" in kenji
+    assert "分）" in kenji

@@ -292,6 +292,9 @@ class ScheduledMeetingSerializer(strict.ModelSerializer):
             "weight",
             "mutual",
             "pinned",
+            "locked",
+            "visit",
+            "travel_minutes",
         ]
 
 
@@ -311,6 +314,13 @@ VERSION_FIELDS = [
     "scheduled_weight",
     "breaks",
     "bound_breaks",
+    # While it runs: the best figures so far (above), the proven weight bound, the moved
+    # meetings when re-planning, the phase, the last report and a stop asked by staff.
+    "weight_bound",
+    "moved",
+    "phase",
+    "progress_at",
+    "stop_requested_at",
     "seconds",
     "time_limit",
     "error",

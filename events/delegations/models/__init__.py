@@ -7,7 +7,8 @@ and hosts (organisations of the visited country) ask to meet; the scheduler in
 
 One module per part: `delegations` (the trip: days, breaks, group activities),
 `participants` (applications, hosts, meeting requests), `schedules` (versions and their
-meetings). Everything is re-exported here: `from events.delegations.models import X`.
+meetings), `visits` (host sites and site visits). Everything is re-exported here:
+`from events.delegations.models import X`.
 """
 
 from events.delegations.models.delegations import (
@@ -36,6 +37,7 @@ from events.delegations.models.schedules import (
     UnscheduledRequest,
     VersionStatus,
 )
+from events.delegations.models.visits import HostSite, SiteVisit
 
 __all__ = [
     "ApplicationStatus",
@@ -48,6 +50,7 @@ __all__ = [
     "DelegationHost",
     "DelegationStatus",
     "GroupActivity",
+    "HostSite",
     "HostUnavailability",
     "MeetingPriority",
     "MeetingRequest",
@@ -55,6 +58,7 @@ __all__ = [
     "RequestAnswer",
     "ScheduledMeeting",
     "ScheduleVersion",
+    "SiteVisit",
     "SolverStatus",
     "UnscheduledRequest",
     "VersionStatus",

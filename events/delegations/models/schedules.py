@@ -41,6 +41,14 @@ class ScheduleVersion(models.Model):
     scheduled_weight = models.PositiveIntegerField(null=True, blank=True)
     breaks = models.PositiveIntegerField(null=True, blank=True)
     bound_breaks = models.PositiveIntegerField(null=True, blank=True)
+    # While the run goes on, the figures above are the best found so far; with these, the
+    # proven bound on the weight, the moved meetings (re-planning) and when they were seen.
+    weight_bound = models.PositiveIntegerField(null=True, blank=True)
+    moved = models.PositiveIntegerField(null=True, blank=True)
+    phase = models.CharField(max_length=8, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)
+    # Staff asked to stop the run: the task ends it with the best schedule found so far.
+    stop_requested_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     time_limit = models.FloatField(null=True, blank=True)
     problem = models.JSONField(null=True, blank=True)
@@ -101,12 +109,25 @@ class ScheduledMeeting(models.Model):
     ends_at = models.DateTimeField()
     city = models.CharField(max_length=100)
     venue = models.CharField(max_length=200, blank=True)
-    table = models.PositiveSmallIntegerField()
+    # None for a site visit (it takes no table of the venue).
+    table = models.PositiveSmallIntegerField(null=True, blank=True)
     delegate = models.ForeignKey("members.Organisation", on_delete=models.CASCADE, related_name="+")
     host = models.ForeignKey("members.Organisation", on_delete=models.CASCADE, related_name="+")
     weight = models.PositiveSmallIntegerField(default=1)
     mutual = models.BooleanField(default=False)
     pinned = models.BooleanField(default=False)
+    # Locked by staff on the published version: a re-run keeps it in this slot.
+    locked = models.BooleanField(default=False)
+    # A site visit: one row per visiting delegate, all with the same visit and site.
+    visit = models.ForeignKey(
+        "SiteVisit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    site = models.ForeignKey(
+        "HostSite", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    travel_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="For a site visit: minutes from the day's venue."
+    )
 
     class Meta:
         ordering = ["starts_at", "table"]
@@ -118,7 +139,9 @@ class ScheduledMeeting(models.Model):
                 fields=["version", "slot", "delegate"], name="scheduled_meeting_delegate_once"
             ),
             models.UniqueConstraint(
-                fields=["version", "slot", "host"], name="scheduled_meeting_host_once"
+                fields=["version", "slot", "host"],
+                condition=Q(visit__isnull=True),
+                name="scheduled_meeting_host_once",
             ),
         ]
         indexes = [
@@ -127,10 +150,13 @@ class ScheduledMeeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.delegate} × {self.host} at {self.starts_at:%d %b %H:%M}, table {self.table}"
+        where = f"table {self.table}" if self.table else (self.venue or self.city)
+        return f"{self.delegate} × {self.host} at {self.starts_at:%d %b %H:%M}, {where}"
 
 
 class UnscheduledRequest(models.Model):
+    """A requested meeting (or site visit: `visit`) the version does not schedule."""
+
     version = models.ForeignKey(
         ScheduleVersion, on_delete=models.CASCADE, related_name="unscheduled"
     )
@@ -140,6 +166,9 @@ class UnscheduledRequest(models.Model):
     delegate = models.ForeignKey("members.Organisation", on_delete=models.CASCADE, related_name="+")
     host = models.ForeignKey("members.Organisation", on_delete=models.CASCADE, related_name="+")
     reason = models.TextField()
+    visit = models.ForeignKey(
+        "SiteVisit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]

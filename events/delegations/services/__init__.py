@@ -3,7 +3,7 @@
 One module per job: `applications` (submit, decide under the delegation's lock, withdraw,
 the decision email), `hosts` (staff add or remove hosts; accepted host invitations),
 `requests` (meeting requests, answers, pins, drops), `availability` (when a participant
-cannot meet), `schedules` (run, execute, publish, notify). `common` holds what they share:
+cannot meet), `visits` (the site visit rule), `schedules` (run, execute with progress, stop, publish, notify, lock meetings). `common` holds what they share:
 the one delegation lock (`lock_delegation`, `BUSY`), when requests close, and who acts for
 which organisation. The public functions are re-exported here:
 `from events.delegations import services`.
@@ -41,8 +41,11 @@ from events.delegations.services.schedules import (
     schedule_notify_published,
     schedule_publish,
     schedule_run,
+    schedule_stop,
+    scheduled_meeting_lock,
     scheduler_time_limit,
 )
+from events.delegations.services.visits import validate_visit
 
 __all__ = [
     "BUSY",
@@ -68,8 +71,11 @@ __all__ = [
     "schedule_notify_published",
     "schedule_publish",
     "schedule_run",
+    "schedule_stop",
+    "scheduled_meeting_lock",
     "scheduler_time_limit",
     "validate_host",
     "validate_pair",
     "validate_pin",
+    "validate_visit",
 ]

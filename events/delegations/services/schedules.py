@@ -7,25 +7,28 @@ it is stale. Publishing is claimed the same way (`notified_at`), so each email g
 
 import datetime as dt
 import logging
+import threading
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Max, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from events.delegations.emails import send_itineraries
 from events.delegations.models import (
     Delegation,
     DelegationStatus,
+    ScheduledMeeting,
     ScheduleVersion,
     SolverStatus,
     VersionStatus,
 )
 from events.delegations.problem import DelegationProblemError, build_problem, save_solution
 from events.delegations.services.common import REQUESTS_OPEN, lock_delegation
-from events.scheduling import ProblemError, check, solve
+from events.scheduling import ProblemError, Progress, check, solve
 from forum_site.permissions import require_staff
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,8 @@ log = logging.getLogger(__name__)
 SCHEDULABLE = REQUESTS_OPEN | {DelegationStatus.IN_PROGRESS}
 # A running version whose worker died is taken over after twice its time limit and this.
 STALE_GRACE_SECONDS = 120
+# How often a running version's progress is stored and its stop flag read (seconds).
+PROGRESS_EVERY = 1.0
 
 
 def scheduler_time_limit() -> float:
@@ -76,8 +81,29 @@ def schedule_run(
         )
         if delegation.status in {DelegationStatus.OPEN, DelegationStatus.CLOSED}:
             Delegation.objects.filter(pk=delegation.pk).update(status=DelegationStatus.SCHEDULING)
-        transaction.on_commit(lambda: delegation_schedule.delay(version.pk))
+        transaction.on_commit(lambda: _enqueue(delegation_schedule, version.pk))
     return version
+
+
+def _enqueue(task, version_id: int) -> None:
+    """To the worker; without a broker (DELEGATION_SCHEDULER_THREAD, the demo) to a thread of
+    this process, so that the request returns and staff watch the run as with a worker."""
+    if not settings.DELEGATION_SCHEDULER_THREAD:
+        task.delay(version_id)
+        return
+    thread = threading.Thread(
+        target=_execute_in_thread, args=(version_id,), name=f"schedule-{version_id}", daemon=True
+    )
+    thread.start()
+
+
+def _execute_in_thread(version_id: int) -> None:
+    try:
+        schedule_execute(version_id=version_id)
+    except Exception:  # recorded on the version by schedule_execute; nobody else to tell
+        log.exception("delegation scheduler thread failed on version %s", version_id)
+    finally:
+        connection.close()  # the thread's own connection
 
 
 # --- Execute: solve a version (the task) ----------------------------------------------------
@@ -112,13 +138,58 @@ def _fail(version_id: int, message: str, problem: dict | None = None) -> str:
     return VersionStatus.FAILED
 
 
-def _solve(version: ScheduleVersion, problem: dict, workers: int | None) -> dict:
-    return solve(
-        problem,
-        time_limit=version.time_limit or scheduler_time_limit(),
-        workers=workers or settings.DELEGATION_SCHEDULER_WORKERS,
-        seed=0,
+def _store_progress(version_id: int, p: Progress) -> None:
+    """The best figures so far, where staff watch the run (the admin page polls them)."""
+    ScheduleVersion.objects.filter(pk=version_id, status=VersionStatus.RUNNING).update(
+        phase=p.phase[:8],
+        scheduled_weight=p.scheduled_weight,
+        weight_bound=p.weight_bound,
+        moved=p.moved,
+        breaks=p.breaks,
+        bound_breaks=p.bound,
+        seconds=p.seconds,
+        progress_at=timezone.now(),
     )
+
+
+def _stop_requested(version_id: int) -> bool:
+    return ScheduleVersion.objects.filter(pk=version_id, stop_requested_at__isnull=False).exists()
+
+
+def _solve(version: ScheduleVersion, problem: dict, workers: int | None) -> tuple[dict, bool]:
+    """Solve in a thread while this one stores the progress and reads the stop flag every
+    PROGRESS_EVERY seconds: the solver's callbacks only hand figures over, so the database
+    is used from this thread (and its connection) alone. Returns (solution, stopped)."""
+    latest: list[Progress] = []
+    stop = threading.Event()
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["solution"] = solve(
+                problem,
+                time_limit=version.time_limit or scheduler_time_limit(),
+                workers=workers or settings.DELEGATION_SCHEDULER_WORKERS,
+                seed=0,
+                progress=latest.append,
+                stop=stop,
+            )
+        except BaseException as exc:  # handed to the calling thread, which raises it
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name=f"schedule-v{version.pk}", daemon=True)
+    thread.start()
+    stored = 0
+    while thread.is_alive():
+        thread.join(PROGRESS_EVERY)
+        if len(latest) > stored:
+            stored = len(latest)
+            _store_progress(version.pk, latest[-1])
+        if thread.is_alive() and not stop.is_set() and _stop_requested(version.pk):
+            stop.set()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["solution"], stop.is_set()
 
 
 def schedule_execute(*, version_id: int, workers: int | None = None) -> str | None:
@@ -135,7 +206,7 @@ def schedule_execute(*, version_id: int, workers: int | None = None) -> str | No
         message = "There is no meeting request between an accepted delegate and a host."
         return _fail(version_id, message, problem)
     try:
-        solution = _solve(version, problem, workers)
+        solution, stopped = _solve(version, problem, workers)
     except ProblemError as exc:
         return _fail(version_id, f"The scheduler refused the problem: {exc}", problem)
     except Exception as exc:  # the scheduler crashed: record it where staff can see it
@@ -147,7 +218,57 @@ def schedule_execute(*, version_id: int, workers: int | None = None) -> str | No
         message = "The schedule did not pass the check: " + "; ".join(errors[:5])
         return _fail(version_id, message, problem)
     save_solution(version, problem, solution)
+    if stopped:
+        note = f"Stopped by staff after {solution.get('seconds', 0):.0f} s"
+        version.error = (
+            f"{note}: the best schedule found is kept."
+            if version.publishable
+            else f"{note}. {version.error}"
+        )
+        version.save(update_fields=["error"])
     return version.solver_status
+
+
+def schedule_stop(*, actor: AbstractBaseUser, version: ScheduleVersion) -> ScheduleVersion:
+    """Stop a run: a running version ends within a few seconds with the best schedule found
+    so far (solver status feasible, publishable); a queued one does not start."""
+    require_staff(actor, "stop the scheduler")
+    now = timezone.now()
+    versions = ScheduleVersion.objects.filter(pk=version.pk)
+    stopped = versions.filter(status=VersionStatus.QUEUED).update(
+        status=VersionStatus.FAILED,
+        stop_requested_at=now,
+        finished_at=now,
+        error="Stopped by staff before it started.",
+    ) or versions.filter(status=VersionStatus.RUNNING).update(stop_requested_at=now)
+    if not stopped:
+        raise ValidationError(
+            {"version": _("Version %(number)s is not running.") % {"number": version.number}}
+        )
+    version.refresh_from_db()
+    return version
+
+
+def scheduled_meeting_lock(
+    *, actor: AbstractBaseUser, meetings: QuerySet[ScheduledMeeting], locked: bool
+) -> int:
+    """Lock (or unlock) meetings of a published version: re-runs keep a locked meeting in
+    its slot. A site visit is locked as a whole. Returns the rows changed."""
+    require_staff(actor, "lock meetings")
+    rows = list(meetings.select_related("version__delegation"))
+    stray = [m for m in rows if m.version.delegation.published_version_id != m.version_id]
+    if stray:
+        raise ValidationError(
+            {"meetings": _("Only meetings of the published schedule version can be locked.")}
+        )
+    changed = 0
+    for version_id in {m.version_id for m in rows}:
+        mine = [m for m in rows if m.version_id == version_id]
+        visits = {m.visit_id for m in mine if m.visit_id}
+        same = ScheduledMeeting.objects.filter(version_id=version_id)
+        changed += same.filter(pk__in=[m.pk for m in mine if not m.visit_id]).update(locked=locked)
+        changed += same.filter(visit_id__in=visits).update(locked=locked)
+    return changed
 
 
 # --- Publish and notify ---------------------------------------------------------------------
