@@ -225,6 +225,7 @@ def _figures(problem: dict[str, Any], time_limit: float, **kw: Any) -> dict[str,
     from events.scheduling import check, solve_detailed
 
     seen: list[tuple[float, int | None]] = []
+    load = os.getloadavg()[0]
     result = solve_detailed(
         problem,
         time_limit=time_limit,
@@ -250,7 +251,18 @@ def _figures(problem: dict[str, Any], time_limit: float, **kw: Any) -> dict[str,
         "scheduled": len(solution["scheduled"]),
         "errors": check(problem, solution),
         "solution": solution,
+        # The machine is shared: the load (1-minute average, before and after) and the CPU
+        # seconds this process and its SAT children used say how much of the wall time
+        # the solver actually had.
+        "load": [round(load, 1), round(os.getloadavg()[0], 1)],
+        "cpu": round(_cpu_seconds(), 1),
     }
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def plain_model(problem: dict[str, Any], time_limit: float) -> dict[str, Any]:
@@ -433,7 +445,12 @@ def bench_published() -> bool:
         emit(f"bench.scheduler.{key}.first_solution_seconds", round(f["first"] or -1, 3), "s")
         emit(f"bench.scheduler.{key}.best_solution_seconds", round(f["best"], 3), "s")
         emit(f"bench.scheduler.{key}.seconds", f["seconds"], "s")
-        print(f"# {case}: {f['method']} {f['status']} bound={f['bound']}", flush=True)
+        emit(f"bench.scheduler.{key}.cpu_seconds", f["cpu"], "s")
+        print(
+            f"# {case}: {f['method']} {f['status']} bound={f['bound']} "
+            f"load {f['load'][0]}-{f['load'][1]} on {os.cpu_count()} cores",
+            flush=True,
+        )
     return True
 
 

@@ -56,7 +56,7 @@ class _Collect(cp_model.CpSolverSolutionCallback):
         self.best.offer(schedule, _breaks_of(self.best.run.view, schedule), 0)
 
 
-SAT_SHARE = 0.7
+SAT_SHARE = 0.8
 
 
 def run_portfolio(run: Run) -> tuple[sat.SatOutcome, _Best]:
