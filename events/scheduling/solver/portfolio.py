@@ -56,7 +56,8 @@ class _Collect(cp_model.CpSolverSolutionCallback):
         self.best.offer(schedule, _breaks_of(self.best.run.view, schedule), 0)
 
 
-SAT_SHARE = 0.8
+SAT_SHARE = 1.0  # measured: SAT descent beats CP-SAT's LNS in the last part (README)
+DESCEND_AT = 0.7
 
 
 def run_portfolio(run: Run) -> tuple[sat.SatOutcome, _Best]:
@@ -71,9 +72,10 @@ def run_portfolio(run: Run) -> tuple[sat.SatOutcome, _Best]:
         report=best.offer,
         stopped=run.monitor.stopped,
         enc=run.sat_encoding,
+        descend_at=run.t0 + DESCEND_AT * (run.deadline - run.t0),
     )
     best.offer(outcome.schedule, outcome.breaks, outcome.bound)
-    if outcome.optimal or outcome.infeasible or run.monitor.stopped():
+    if outcome.optimal or outcome.infeasible or run.monitor.stopped() or run.remaining() < 1:
         return outcome, best
     _cpsat_side(run, best)
     return outcome, best
