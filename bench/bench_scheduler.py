@@ -12,6 +12,8 @@ one line per figure:
   constraints, default search) measured in the same run, with their ratio; peak memory;
 - re-planning: 5% of the delegates leave, the schedule is re-planned with `previous`, and
   the number of the other meetings that moved is printed.
+BENCH_SCHEDULER_ONLY=large runs only the large case and the re-planning, and
+BENCH_SCHEDULER_TABLES=N gives it N tables a slot instead of 20.
 BENCH_SCHEDULER_VARIANTS=1 adds the variant suite (fairness 0-3, forbidden slots, fixed
 meetings, precedences; about 20 minutes more). Each case runs in a child process so that
 its peak resident memory (OR-Tools allocates natively) is measured with
@@ -392,7 +394,9 @@ def child(case: str, time_limit: float) -> None:
             print(json.dumps(row), flush=True)
         return
     if case in ("large", "plain", "replan"):
-        problem: dict[str, Any] = generate_delegation(seed=0)
+        # BENCH_SCHEDULER_TABLES=40 runs the large case with more tables (default 20).
+        tables = int(os.environ.get("BENCH_SCHEDULER_TABLES", "20"))
+        problem: dict[str, Any] = generate_delegation(seed=0, tables=tables)
     else:
         problem = json.loads((B2B / f"{case}.json").read_text())
     if case == "plain":
