@@ -17,7 +17,7 @@ def _encoding(pb_dict: dict) -> sat.Encoding:
 
 
 def _solve(enc: sat.Encoding, k: int) -> dict[str, int] | None:
-    with Solver(name=sat.PROVER, bootstrap_with=enc.clauses) as solver:
+    with Solver(name=sat.FIRST, bootstrap_with=enc.clauses) as solver:
         if solver.solve(assumptions=enc.at_most(k, solver)):
             return enc.decode(solver.get_model())
     return None
@@ -56,10 +56,10 @@ def test_forum13crafc_zero_breaks_refuted():
     assert _solve(enc, 0) is None
 
 
-def test_prover_and_probe_prove_a_small_forum():
-    # Three hosts meet three guests in four slots; h1 misses t2, so h1 has a break. The
-    # prover and the probe run as two processes; their proven optimum is the CP-SAT
-    # route's (an independent model).
+def test_two_processes_prove_a_small_forum():
+    # Three hosts meet three guests in four slots; h1 misses t2, so h1 has a break. Two
+    # processes answer "at most k" questions; their proven optimum is the CP-SAT route's
+    # (an independent model).
     slots = [slot(f"t{i}", tables=3) for i in range(1, 5)]
     hosts, guests = ["h1", "h2", "h3"], ["g1", "g2", "g3"]
     meetings = [meeting(f"m{h}{g}", h, g) for h in hosts for g in guests]

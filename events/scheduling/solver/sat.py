@@ -44,9 +44,9 @@ from pysat.solvers import Solver
 
 from .analysis import Analysis, _breaks_of, _fair, _max_matching, _ranges
 
-# The prover climbs from the bound with one incremental solver; probes ask one question
-# each with a fresh one (measurements in the package README).
-PROVER = "cadical195"
+# CaDiCaL gives the first schedule (well under a second); Kissat answers every "at most k"
+# question, each with a fresh solver (measurements in the package README).
+FIRST = "cadical195"
 PROBER = "kissat404"
 NO_ASSUMPTIONS = {"kissat404"}
 
@@ -302,27 +302,8 @@ def first_schedule(enc: Encoding) -> dict[str, int] | None:
     """Any schedule satisfying the encoding (a fraction of a second): the first answer."""
     # No phase preference here: "no hole" phases made forum-13crafb's first call take
     # 15 s instead of 2 s (the search below keeps them, where they help).
-    with Solver(name=PROVER, bootstrap_with=enc.clauses) as solver:
+    with Solver(name=FIRST, bootstrap_with=enc.clauses) as solver:
         return enc.decode(solver.get_model()) if solver.solve() else None
-
-
-def _search(enc: Encoding, name: str, lower: int, send: Callable[..., None]) -> None:
-    """Lower-bound-driven search with one solver; every finding goes through `send`."""
-    pb = enc.pb
-    with Solver(name=name, bootstrap_with=enc.clauses) as solver:
-        # Try "no hole, no break" first at every decision: schedules found are then tight.
-        solver.set_phases([-h for h in enc.holes] + [-z for z in enc.zs])
-        k = lower
-        while True:
-            if solver.solve(assumptions=enc.at_most(k, solver)):
-                schedule = enc.decode(solver.get_model())
-                send("optimal", schedule, _breaks_of(pb, schedule))
-                return
-            if k >= len(enc.holes):
-                send("infeasible")
-                return
-            k += 1
-            send("bound", k)
 
 
 def _probe(enc: Encoding, name: str, k: int, send: Callable[..., None]) -> None:
@@ -352,10 +333,9 @@ _SHARED: dict[str, Encoding] = {}  # the parent's encoding, inherited by forked 
 def _child(an: Analysis, keep: set[str] | None, job: tuple[str, str, int], out: Any) -> None:
     # A pipe, not a queue: a queue's feeder thread would wait for the GIL, which the SAT
     # solver holds during the next call, and the parent would hear of a bound only later.
-    kind, name, k = job
+    _kind, name, k = job
     enc = _SHARED.get("enc") or Encoding(an, keep)
-    run = _search if kind == "ascend" else _probe
-    run(enc, name, k, lambda *msg: out.send(msg))
+    _probe(enc, name, k, lambda *msg: out.send(msg))
     out.send(("done",))
 
 
@@ -411,25 +391,29 @@ def solve_sat(
     report: Callable[[dict[str, int] | None, int | None, int], None],
     stopped: Callable[[], bool],
     enc: Encoding | None = None,
-    descend_at: float | None = None,
+    descend_until: float | None = None,
+    descend_from: float | None = None,
 ) -> SatOutcome:
     """Lower-bound-driven search on `workers` processes until the optimum is proven, the
     deadline passes or `stopped()`; `report(schedule, breaks, bound)` is called on every
     improvement and about every second.
 
-    One process (PROVER, incremental) climbs k = bound, bound + 1, ...: each refutation
-    raises the proven bound, its first schedule is optimal. The others (PROBER, a fresh
-    solver per question) ask one step ahead, "at most bound + 1?": the optimum is often
-    one above the bound, and finding it there while the prover refutes the bound halves
-    the time (forum-13crafb: refuting 5 and finding 6 take about the same). A probe that
-    refutes bound + 1 raises the bound by two and restarts the prover there; one that
-    finds a schedule lowers the best, and the next probe asks below it. Jobs that can no
-    longer improve anything (k below the bound, or not below the best) are killed.
+    Every process answers one question, "a schedule with at most k breaks?", with a
+    fresh Kissat (PROBER), at distinct k: one always at the proven bound (a refutation
+    raises the bound, a schedule there is optimal), the others above it, from bound + 1:
+    the optimum is often one above the bound, and refuting the bound and finding the
+    schedule one above cost about the same (forum-13crafb: 16-29 s and 35-55 s of CPU).
+    A running question is never restarted while it can still tell something (a k at or
+    above the bound and below the best): when the bound reaches it, it simply becomes the
+    question at the bound. Jobs that can no longer improve anything are killed.
 
-    From `descend_at` on (a perf_counter time) the probes descend instead: "at most
-    best - 1?", each answer a better schedule, so that a run that will not be proven
-    still ends with a good one (forum-13crafb: 85 breaks at first, 28 after 9 s of CPU,
-    20 after 35 s; CP-SAT's LNS in the same place had moved from 85 to 80).
+    Until `descend_until` (a perf_counter time) the workers above the bound descend
+    instead: "at most best - 1 - (best - bound) / 4?", each answer a better schedule, so
+    that a run that will not be proven still ends with a good one (forum-13crafb: 85
+    breaks at first, 28 after 9 s of CPU; CP-SAT's LNS after the SAT search had moved
+    85 to 80). From `descend_from` on they descend again, the question at the bound
+    going on. Not from 70% of the time: that killed forum-13crafb's question one above
+    the bound after 37 s of work, while finding it takes 35-55 s of CPU.
     """
     lower = sum(lb for lb, _ub in _ranges(an, keep).values())
     # Encode once, here: forked children inherit it, and the first schedule comes from this
@@ -453,22 +437,26 @@ def solve_sat(
 
     def plan() -> None:
         jobs.stop_where(lambda job: not useful(job[2]))
-        if not jobs.kind("ascend"):
-            jobs.start("ascend", PROVER, bound)
-        kind = "probe"
-        if descend_at is not None and time.perf_counter() >= descend_at and best_breaks:
-            kind = "descend"
-            jobs.stop_where(lambda job: job[0] == "probe")
-        elif useful(bound + 1):
-            # The prover works on the bound itself: a probe there would only repeat it.
-            jobs.stop_where(lambda job: job[0] == "probe" and job[2] <= bound)
-        taken = {job[2] for job in jobs.kind(kind)}
-        for i in range(max(0, workers - 1) - len(taken)):
-            k = bound + 1 + i
-            if kind == "descend":
+        now = time.perf_counter()
+        late = descend_from is not None and now >= descend_from
+        descending = late or (descend_until is not None and now < descend_until)
+        if not descending:
+            jobs.stop_where(lambda job: job[0] == "descend")
+        elif late:
+            jobs.stop_where(lambda job: job[0] == "probe" and job[2] > bound)
+        taken = {job[2] for _p, _w, job in jobs.running.values()}
+        for _ in range(max(1, workers) - len(jobs.running)):
+            if bound not in taken:
+                k, kind = bound, "probe"
+            elif descending and best_breaks is not None:
                 # Big steps while far from the bound (those questions are easy), then one.
-                k = best_breaks - 1 - (best_breaks - bound) // 4 - i
-            k = k if useful(k) and k not in taken else bound
+                k, kind = best_breaks - 1 - (best_breaks - bound) // 4, "descend"
+            else:
+                k, kind = bound + 1, "probe"
+            while k in taken and useful(k + 1):
+                k += 1
+            if not useful(k) or k in taken:
+                break
             taken.add(k)
             jobs.start(kind, PROBER, k)
 
@@ -484,7 +472,6 @@ def solve_sat(
                 plan()  # the switch to descending happens here when nothing is heard
                 continue
             reader = ready[0]
-            job = jobs.running[reader][2]
             try:
                 kind, *rest = reader.recv()
             except EOFError:  # a child died (killed by the system): count it as done
@@ -496,7 +483,6 @@ def solve_sat(
                 break
             elif kind == "bound":
                 bound = max(bound, rest[0])
-                job[2] = max(job[2], rest[0])  # where an ascending search is now
             elif kind in ("schedule", "optimal"):
                 found, breaks = rest
                 if best_breaks is None or breaks < best_breaks:
