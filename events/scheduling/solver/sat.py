@@ -20,10 +20,11 @@ Encoding (variables are SAT literals):
 - z[p] <-> p has a break. When z[p] is false p's busy slots of a day are one run: every
   slot between two busy ones is busy, and (one-day participants) one of the possible
   starts of the run is chosen and fixes the whole row; a start is offered only if p's
-  meetings can take distinct slots of that run (a bipartite matching). Those clauses are implied, but they
-  are what makes the zero-break proof take seconds instead of minutes;
-- totalizers count the holes and the z's: "at most k" is an assumption on their outputs,
-  so one solver instance serves every k and keeps what it learnt.
+  meetings can take distinct slots of that run (a bipartite matching). Those clauses
+  are implied, but they are what makes the zero-break proof take a fraction of a second;
+- totalizers count the holes and the z's: "at most k" is a literal on their outputs (an
+  assumption, or a unit clause for Kissat), grown on demand; the encoding is built once
+  and every question gets a fresh solver on it (`solve_sat`).
 Fairness is encoded when some participant is sure to have no break (then it is "nobody
 more than d breaks"); otherwise this engine declines and CP-SAT handles the problem.
 """
