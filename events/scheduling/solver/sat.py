@@ -49,6 +49,7 @@ from .analysis import Analysis, _breaks_of, _fair, _max_matching, _ranges
 # question, each with a fresh solver (measurements in the package README).
 FIRST = "cadical195"
 PROBER = "kissat404"
+OTHER = "cadical195"  # a second opinion on the last question, when nothing else is left
 NO_ASSUMPTIONS = {"kissat404"}
 
 
@@ -457,6 +458,11 @@ def solve_sat(
             while k in taken and useful(k + 1):
                 k += 1
             if not useful(k) or k in taken:
+                # Nothing else left to ask (the best is one above the bound): rather than
+                # idle, this worker asks the bound's question with another solver.
+                names = {job[1] for _p, _w, job in jobs.running.values() if job[2] == bound}
+                if useful(bound) and OTHER not in names:
+                    jobs.start("probe", OTHER, bound)
                 break
             taken.add(k)
             jobs.start(kind, PROBER, k)
