@@ -80,7 +80,10 @@ def applicable(an: Analysis, keep: set[str] | None = None) -> bool:
 class Encoding:
     """The clauses above, built once; `clauses` feeds any pysat solver."""
 
-    def __init__(self, an: Analysis, keep: set[str] | None = None) -> None:
+    def __init__(
+        self, an: Analysis, keep: set[str] | None = None, *, busy_counter: bool = False
+    ) -> None:
+        self.busy_counter = busy_counter
         self.an = an
         self.pb = an.problem
         self.pool = IDPool()
@@ -169,7 +172,7 @@ class Encoding:
             # again, and its counter (70 inputs, bound 24 on forum-13crafc) only burdened
             # the solver: measured, dropping it cut forum-13crafc's 1-break search from
             # 44 s to 6 s (Kissat) and its zero-break refutation to 0.3 s (package README).
-            if len(sizes[s]) > 1:
+            if len(sizes[s]) > 1 or self.busy_counter:
                 self._card(lits, max(sizes[s]) * self.pb.slots[s].tables)
         for p, n in self.count.items():
             lits = [b for (q, _s), b in self.busy.items() if q == p]
@@ -335,8 +338,9 @@ _SHARED: dict[str, Encoding] = {}  # the parent's encoding, inherited by forked 
 def _child(an: Analysis, keep: set[str] | None, job: tuple[str, str, int], out: Any) -> None:
     # A pipe, not a queue: a queue's feeder thread would wait for the GIL, which the SAT
     # solver holds during the next call, and the parent would hear of a bound only later.
-    _kind, name, k = job
-    enc = _SHARED.get("enc") or Encoding(an, keep)
+    kind, name, k = job
+    counter = kind == "probe+"
+    enc = _SHARED.get(kind) or Encoding(an, keep, busy_counter=counter)
     _probe(enc, name, k, lambda *msg: out.send(msg))
     out.send(("done",))
 
@@ -346,6 +350,7 @@ class _Jobs:
 
     def __init__(self, an: Analysis, keep: set[str] | None, enc: Encoding) -> None:
         self.an, self.keep, self.enc = an, keep, enc
+        self.counted: Encoding | None = None  # with the busy counter, built when needed
         fork = "fork" in multiprocessing.get_all_start_methods()
         self.ctx = multiprocessing.get_context("fork" if fork else "spawn")
         self.fork = fork
@@ -354,7 +359,11 @@ class _Jobs:
     def start(self, kind: str, name: str, k: int) -> None:
         reader, writer = self.ctx.Pipe(duplex=False)
         if self.fork:
-            _SHARED["enc"] = self.enc
+            if kind == "probe+":
+                self.counted = self.counted or Encoding(self.an, self.keep, busy_counter=True)
+                _SHARED[kind] = self.counted
+            else:
+                _SHARED[kind] = self.enc
         job = [kind, name, k]
         proc = self.ctx.Process(
             target=_child, args=(self.an, self.keep, tuple(job), writer), daemon=True
@@ -445,7 +454,7 @@ def solve_sat(
         if not descending:
             jobs.stop_where(lambda job: job[0] == "descend")
         elif late:
-            jobs.stop_where(lambda job: job[0] == "probe" and job[2] > bound)
+            jobs.stop_where(lambda job: job[0] in ("probe", "probe+") and job[2] > bound)
         taken = {job[2] for _p, _w, job in jobs.running.values()}
         for _ in range(max(1, workers) - len(jobs.running)):
             if bound not in taken:
@@ -454,7 +463,7 @@ def solve_sat(
                 # Big steps while far from the bound (those questions are easy), then one.
                 k, kind = best_breaks - 1 - (best_breaks - bound) // 4, "descend"
             else:
-                k, kind = bound + 1, "probe"
+                k, kind = bound + 1, "probe+"
             while k in taken and useful(k + 1):
                 k += 1
             if not useful(k) or k in taken:
