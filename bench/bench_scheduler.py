@@ -12,6 +12,8 @@ one line per figure:
   constraints, default search) measured in the same run, with their ratio; peak memory;
 - re-planning: 5% of the delegates leave, the schedule is re-planned with `previous`, and
   the number of the other meetings that moved is printed.
+BENCH_SCHEDULER_ONLY=large runs only the large case and the re-planning, and
+BENCH_SCHEDULER_TABLES=N gives it N tables a slot instead of 20.
 BENCH_SCHEDULER_VARIANTS=1 adds the variant suite (fairness 0-3, forbidden slots, fixed
 meetings, precedences; about 20 minutes more). Each case runs in a child process so that
 its peak resident memory (OR-Tools allocates natively) is measured with
@@ -225,6 +227,7 @@ def _figures(problem: dict[str, Any], time_limit: float, **kw: Any) -> dict[str,
     from events.scheduling import check, solve_detailed
 
     seen: list[tuple[float, int | None]] = []
+    load = os.getloadavg()[0]
     result = solve_detailed(
         problem,
         time_limit=time_limit,
@@ -250,7 +253,18 @@ def _figures(problem: dict[str, Any], time_limit: float, **kw: Any) -> dict[str,
         "scheduled": len(solution["scheduled"]),
         "errors": check(problem, solution),
         "solution": solution,
+        # The machine is shared: the load (1-minute average, before and after) and the CPU
+        # seconds this process and its SAT children used say how much of the wall time
+        # the solver actually had.
+        "load": [round(load, 1), round(os.getloadavg()[0], 1)],
+        "cpu": round(_cpu_seconds(), 1),
     }
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def plain_model(problem: dict[str, Any], time_limit: float) -> dict[str, Any]:
@@ -380,7 +394,9 @@ def child(case: str, time_limit: float) -> None:
             print(json.dumps(row), flush=True)
         return
     if case in ("large", "plain", "replan"):
-        problem: dict[str, Any] = generate_delegation(seed=0)
+        # BENCH_SCHEDULER_TABLES=40 runs the large case with more tables (default 20).
+        tables = int(os.environ.get("BENCH_SCHEDULER_TABLES", "20"))
+        problem: dict[str, Any] = generate_delegation(seed=0, tables=tables)
     else:
         problem = json.loads((B2B / f"{case}.json").read_text())
     if case == "plain":
@@ -433,7 +449,12 @@ def bench_published() -> bool:
         emit(f"bench.scheduler.{key}.first_solution_seconds", round(f["first"] or -1, 3), "s")
         emit(f"bench.scheduler.{key}.best_solution_seconds", round(f["best"], 3), "s")
         emit(f"bench.scheduler.{key}.seconds", f["seconds"], "s")
-        print(f"# {case}: {f['method']} {f['status']} bound={f['bound']}", flush=True)
+        emit(f"bench.scheduler.{key}.cpu_seconds", f["cpu"], "s")
+        print(
+            f"# {case}: {f['method']} {f['status']} bound={f['bound']} "
+            f"load {f['load'][0]}-{f['load'][1]} on {os.cpu_count()} cores",
+            flush=True,
+        )
     return True
 
 

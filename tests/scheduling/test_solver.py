@@ -435,7 +435,7 @@ def test_forum13crafb_bounds_enclose_the_published_optimum():
     # depends on the machine's load (README); what must always hold is that the proven
     # bound never passes the true optimum and the schedule never beats it.
     pb = b2b("forum-13crafb")
-    result = solve_detailed(pb, workers=2, time_limit=20)
+    result = solve_detailed(pb, workers=2, time_limit=10)
     sol = result.solution
     assert check(pb, sol) == []
     assert result.method == "sat+cp-sat"

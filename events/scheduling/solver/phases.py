@@ -275,7 +275,7 @@ def _solve_sat(run: Run) -> SolveResult:
 # The CP-SAT route's probes (pattern tables, clause learning without LP) prove the real
 # B2B instances in a fraction of a second (tic-12 0.1 s, forumt-14 0.14 s, every variant
 # under 1.5 s), where the SAT search needs 1-12 s: they get the first few seconds.
-CPSAT_FIRST = 5.0
+CPSAT_FIRST = 3.0
 
 
 def _cpsat_first(run: Run) -> SolveResult | None:

@@ -3,24 +3,28 @@
 Why SAT and not CP-SAT here: on the crafted B2B instances (21 slots, meetings tied to a
 session, few tables) CP-SAT finds schedules at once but improves them slowly (5 breaks
 after 60 s on forum-13crafc, optimum 1), while a clause-learning SAT solver proves "no
-schedule without a break" in 1-3 s and finds the 1-break schedule in a few seconds, given
-the encoding below (measurements in the package README). The method is the paper's
+schedule without a break" in 0.4 s of CPU and finds the 1-break schedule in about 4 s,
+given the encoding below (measurements in the package README). The method is the paper's
 lower-bound-driven search: ask for at most k breaks, k = the proven lower bound, lb + 1, ...
 The first satisfiable k is optimal; each unsatisfiable one raises the proven bound.
 
 Encoding (variables are SAT literals):
 - x[m, s] for allowed slots; exactly one per meeting; at most `tables` per slot;
 - busy[p, s] <-> OR of p's x[., s], with at most one of them (no double booking);
-- implied (Bofill et al.): sum_s busy[p, s] = p's meetings; sum_p busy[p, s] <= 2 tables;
+- implied (Bofill et al.): sum_s busy[p, s] = p's meetings; sum_p busy[p, s] <= 2 tables
+  only where meetings of different sizes meet (with two-person meetings only it is the
+  table limit again, and its counter made the searches 5-10 times slower);
 - held[p, s]: p has met earlier that day; hole[p, s] <- busy[p, s], not busy[p, s-1],
   held[p, s-1]: one break ends at s. A hole may be true without reason, never false with
   one, so "at most k holes" bounds the breaks from above exactly;
 - z[p] <-> p has a break. When z[p] is false p's busy slots of a day are one run: every
   slot between two busy ones is busy, and (one-day participants) one of the possible
-  starts of the run is chosen and fixes the whole row. Those clauses are implied, but they
-  are what makes the zero-break proof take seconds instead of minutes;
-- totalizers count the holes and the z's: "at most k" is an assumption on their outputs,
-  so one solver instance serves every k and keeps what it learnt.
+  starts of the run is chosen and fixes the whole row; a start is offered only if p's
+  meetings can take distinct slots of that run (a bipartite matching). Those clauses
+  are implied, but they are what makes the zero-break proof take a fraction of a second;
+- totalizers count the holes and the z's: "at most k" is a literal on their outputs (an
+  assumption, or a unit clause for Kissat), grown on demand; the encoding is built once
+  and every question gets a fresh solver on it (`solve_sat`).
 Fairness is encoded when some participant is sure to have no break (then it is "nobody
 more than d breaks"); otherwise this engine declines and CP-SAT handles the problem.
 """
@@ -39,11 +43,14 @@ from pysat.card import CardEnc, EncType, ITotalizer
 from pysat.formula import IDPool
 from pysat.solvers import Solver
 
-from .analysis import Analysis, _breaks_of, _fair, _ranges
+from .analysis import Analysis, _breaks_of, _fair, _max_matching, _ranges
 
-# Two solvers with different strengths on these instances (see the README's table):
-# CaDiCaL proves forum-13crafc's bound fastest, MapleChrono ticf-13crafc's.
-PORTFOLIO = ("cadical195", "maplechrono")
+# CaDiCaL gives the first schedule (well under a second); Kissat answers every "at most k"
+# question, each with a fresh solver (measurements in the package README).
+FIRST = "cadical195"
+PROBER = "kissat404"
+OTHER = "cadical195"  # a second opinion on the last question, when nothing else is left
+NO_ASSUMPTIONS = {"kissat404"}
 
 
 @dataclass
@@ -73,7 +80,10 @@ def applicable(an: Analysis, keep: set[str] | None = None) -> bool:
 class Encoding:
     """The clauses above, built once; `clauses` feeds any pysat solver."""
 
-    def __init__(self, an: Analysis, keep: set[str] | None = None) -> None:
+    def __init__(
+        self, an: Analysis, keep: set[str] | None = None, *, busy_counter: bool = False
+    ) -> None:
+        self.busy_counter = busy_counter
         self.an = an
         self.pb = an.problem
         self.pool = IDPool()
@@ -153,12 +163,17 @@ class Encoding:
         by_slot: dict[int, list[int]] = defaultdict(list)
         for (_p, s), b in self.busy.items():
             by_slot[s].append(b)
-        largest: dict[int, int] = defaultdict(int)
+        sizes: dict[int, set[int]] = defaultdict(set)
         for mid, s in self.x:
-            size = len(self.pb.meeting_by_id[mid].participants)
-            largest[s] = max(largest[s], size)
+            sizes[s].add(len(self.pb.meeting_by_id[mid].participants))
         for s, lits in by_slot.items():
-            self._card(lits, largest[s] * self.pb.slots[s].tables)
+            # When every meeting possible at s has the same size c, busy participants are
+            # exactly c x meetings held: "at most c x tables busy" is then the table limit
+            # again, and its counter (70 inputs, bound 24 on forum-13crafc) only burdened
+            # the solver: measured, dropping it cut forum-13crafc's 1-break search from
+            # 44 s to 6 s (Kissat) and its zero-break refutation to 0.3 s (package README).
+            if len(sizes[s]) > 1 or self.busy_counter:
+                self._card(lits, max(sizes[s]) * self.pb.slots[s].tables)
         for p, n in self.count.items():
             lits = [b for (q, _s), b in self.busy.items() if q == p]
             if len(lits) > n:
@@ -233,6 +248,7 @@ class Encoding:
                 self.pb.consecutive(self.pb.slots[t], self.pb.slots[t + 1])
                 for t in range(k, k + n - 1)
             )
+            and self._fits(p, range(k, k + n))
         ]
         lits = {k: self.var("start", p, k) for k in starts}
         self.clauses.append([z, *lits.values()])
@@ -243,6 +259,17 @@ class Encoding:
             cover = [lits[k] for k in starts if k <= s < k + n]
             self.clauses.append([z, -self.busy[p, s], *cover])
         self._card(list(lits.values()), 1)
+
+    def _fits(self, p: str, window: range) -> bool:
+        """p's meetings can take distinct slots of the window (a bipartite matching): a
+        run start that fails it (a morning meeting in a run that starts after lunch) is
+        not offered at all."""
+        items = [
+            [s for s in self.an.allowed[m.id] if s in window]
+            for m in self.meetings
+            if p in m.participants
+        ]
+        return _max_matching(items, defaultdict(lambda: 1)) == len(items)
 
     def _bounds(self, keep: set[str] | None) -> None:
         """Each participant's proven range (fairness included, see analysis._ranges)."""
@@ -264,7 +291,10 @@ class Encoding:
                 size = len(tot.cnf.clauses)
                 tot.increase(ubound=min(len(tot.lits), k + 8), top_id=self.top)
                 self.top = max(self.top, tot.top_id)
-                solver.append_formula(tot.cnf.clauses[size:])
+                grown = tot.cnf.clauses[size:]
+                # Kept here too, so that a solver made later from `clauses` has them.
+                self.clauses.extend(grown)
+                solver.append_formula(grown)
             out.append(-tot.rhs[k])
         return out
 
@@ -277,38 +307,89 @@ def first_schedule(enc: Encoding) -> dict[str, int] | None:
     """Any schedule satisfying the encoding (a fraction of a second): the first answer."""
     # No phase preference here: "no hole" phases made forum-13crafb's first call take
     # 15 s instead of 2 s (the search below keeps them, where they help).
-    with Solver(name=PORTFOLIO[0], bootstrap_with=enc.clauses) as solver:
+    with Solver(name=FIRST, bootstrap_with=enc.clauses) as solver:
         return enc.decode(solver.get_model()) if solver.solve() else None
 
 
-def _search(enc: Encoding, name: str, lower: int, send: Callable[..., None]) -> None:
-    """Lower-bound-driven search with one solver; every finding goes through `send`."""
+def _probe(enc: Encoding, name: str, k: int, send: Callable[..., None]) -> None:
+    """One question, "a schedule with at most k breaks?", with a fresh solver. Kissat has
+    no assumptions: the bound goes in as unit clauses."""
     pb = enc.pb
     with Solver(name=name, bootstrap_with=enc.clauses) as solver:
-        # Try "no hole, no break" first at every decision: schedules found are then tight.
-        solver.set_phases([-h for h in enc.holes] + [-z for z in enc.zs])
-        k = lower
-        while True:
-            if solver.solve(assumptions=enc.at_most(k, solver)):
-                schedule = enc.decode(solver.get_model())
-                send("optimal", schedule, _breaks_of(pb, schedule))
-                return
-            if k >= len(enc.holes):
-                send("infeasible")
-                return
-            k += 1
-            send("bound", k)
+        assumptions = enc.at_most(k, solver)
+        if name in NO_ASSUMPTIONS:
+            for lit in assumptions:
+                solver.add_clause([lit])
+            assumptions = []
+        else:
+            solver.set_phases([-h for h in enc.holes] + [-z for z in enc.zs])
+        if solver.solve(assumptions=assumptions):
+            schedule = enc.decode(solver.get_model())
+            send("schedule", schedule, _breaks_of(pb, schedule))
+        elif k >= len(enc.holes):
+            send("infeasible")
+        else:
+            send("bound", k + 1)
 
 
 _SHARED: dict[str, Encoding] = {}  # the parent's encoding, inherited by forked children
 
 
-def _child(an: Analysis, keep: set[str] | None, name: str, lower: int, out: Any) -> None:
+def _child(an: Analysis, keep: set[str] | None, job: tuple[str, str, int], out: Any) -> None:
     # A pipe, not a queue: a queue's feeder thread would wait for the GIL, which the SAT
     # solver holds during the next call, and the parent would hear of a bound only later.
-    enc = _SHARED.get("enc") or Encoding(an, keep)
-    _search(enc, name, lower, lambda *msg: out.send((name, *msg)))
-    out.send((name, "done"))
+    kind, name, k = job
+    counter = kind == "probe+"
+    enc = _SHARED.get(kind) or Encoding(an, keep, busy_counter=counter)
+    _probe(enc, name, k, lambda *msg: out.send(msg))
+    out.send(("done",))
+
+
+class _Jobs:
+    """The SAT processes: forked children, each answering through its own pipe."""
+
+    def __init__(self, an: Analysis, keep: set[str] | None, enc: Encoding) -> None:
+        self.an, self.keep, self.enc = an, keep, enc
+        self.counted: Encoding | None = None  # with the busy counter, built when needed
+        fork = "fork" in multiprocessing.get_all_start_methods()
+        self.ctx = multiprocessing.get_context("fork" if fork else "spawn")
+        self.fork = fork
+        self.running: dict[Any, tuple[Any, Any, list[Any]]] = {}  # reader -> proc, writer, job
+
+    def start(self, kind: str, name: str, k: int) -> None:
+        reader, writer = self.ctx.Pipe(duplex=False)
+        if self.fork:
+            if kind == "probe+":
+                self.counted = self.counted or Encoding(self.an, self.keep, busy_counter=True)
+                _SHARED[kind] = self.counted
+            else:
+                _SHARED[kind] = self.enc
+        job = [kind, name, k]
+        proc = self.ctx.Process(
+            target=_child, args=(self.an, self.keep, tuple(job), writer), daemon=True
+        )
+        proc.start()
+        _SHARED.clear()
+        self.running[reader] = (proc, writer, job)
+
+    def kind(self, kind: str) -> list[list[Any]]:
+        return [job for _p, _w, job in self.running.values() if job[0] == kind]
+
+    def stop(self, reader: Any) -> None:
+        proc, writer, _job = self.running.pop(reader)
+        if proc.is_alive():
+            proc.kill()
+        proc.join(timeout=1)
+        reader.close()
+        writer.close()
+
+    def stop_where(self, useless: Callable[[list[Any]], bool]) -> None:
+        for reader in [r for r, (_p, _w, job) in self.running.items() if useless(job)]:
+            self.stop(reader)
+
+    def close(self) -> None:
+        for reader in list(self.running):
+            self.stop(reader)
 
 
 def solve_sat(
@@ -321,12 +402,34 @@ def solve_sat(
     report: Callable[[dict[str, int] | None, int | None, int], None],
     stopped: Callable[[], bool],
     enc: Encoding | None = None,
+    descend_until: float | None = None,
+    descend_from: float | None = None,
 ) -> SatOutcome:
-    """Run the portfolio (one process per solver, at most `workers`) until the optimum is
-    proven, the deadline passes or `stopped()`; `report(schedule, breaks, bound)` is
-    called on every improvement and about every second."""
+    """Lower-bound-driven search on `workers` processes until the optimum is proven, the
+    deadline passes or `stopped()`; `report(schedule, breaks, bound)` is called on every
+    improvement and about every second.
+
+    Every process answers one question, "a schedule with at most k breaks?", with a
+    fresh Kissat (PROBER), at distinct k: one always at the proven bound (a refutation
+    raises the bound, a schedule there is optimal), the others above it, from bound + 1:
+    the optimum is often one above the bound, and refuting the bound and finding the
+    schedule one above cost about the same (forum-13crafb: 16-29 s and 35-55 s of CPU).
+    A running question is never restarted while it can still tell something (a k at or
+    above the bound and below the best): when the bound reaches it, it simply becomes the
+    question at the bound. Jobs that can no longer improve anything are killed. The
+    questions above the bound run on the encoding with the per-slot busy counter
+    (`busy_counter`): it slows the bound's refutations down but is what found
+    forum-13crafb's 6-break schedule (12 s of CPU; none in 60 s without it).
+
+    Until `descend_until` (a perf_counter time) the workers above the bound descend
+    instead: "at most best - 1 - (best - bound) / 4?", each answer a better schedule, so
+    that a run that will not be proven still ends with a good one (forum-13crafb: 85
+    breaks at first, 28 after 9 s of CPU; CP-SAT's LNS after the SAT search had moved
+    85 to 80). From `descend_from` on they descend again, the question at the bound
+    going on. Not from 70% of the time: that killed forum-13crafb's question one above
+    the bound after 37 s of work, while finding it takes 35-55 s of CPU.
+    """
     lower = sum(lb for lb, _ub in _ranges(an, keep).values())
-    names = PORTFOLIO[: max(1, min(workers, len(PORTFOLIO)))]
     # Encode once, here: forked children inherit it, and the first schedule comes from this
     # process while they start.
     enc = enc or Encoding(an, keep)
@@ -335,48 +438,74 @@ def solve_sat(
         return SatOutcome(None, None, lower, False, True, None)
     first = time.perf_counter() - t0
     fair = _fair(an.problem, schedule)
-    if fair:
-        report(schedule, _breaks_of(an.problem, schedule), lower)
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if fork else "spawn")
-    if fork:
-        _SHARED["enc"] = enc
-    pipes = [ctx.Pipe(duplex=False) for _ in names]
-    procs = [
-        ctx.Process(target=_child, args=(an, keep, n, lower, w), daemon=True)
-        for n, (_r, w) in zip(names, pipes)
-    ]
-    for proc in procs:
-        proc.start()
-    readers = [r for r, _w in pipes]
-    _SHARED.clear()
     best: dict[str, int] | None = schedule if fair else None
     best_breaks: int | None = _breaks_of(an.problem, schedule) if fair else None
     bound = lower
+    if fair:
+        report(best, best_breaks, bound)
     result = SatOutcome(None, None, lower, False, False, first if fair else None)
-    running = len(procs)
+    jobs = _Jobs(an, keep, enc)
+
+    def useful(k: int) -> bool:
+        return k >= bound and (best_breaks is None or k < best_breaks)
+
+    def plan() -> None:
+        jobs.stop_where(lambda job: not useful(job[2]))
+        now = time.perf_counter()
+        late = descend_from is not None and now >= descend_from
+        descending = late or (descend_until is not None and now < descend_until)
+        if not descending:
+            jobs.stop_where(lambda job: job[0] == "descend")
+        elif late:
+            jobs.stop_where(lambda job: job[0] in ("probe", "probe+") and job[2] > bound)
+        taken = {job[2] for _p, _w, job in jobs.running.values()}
+        for _ in range(max(1, workers) - len(jobs.running)):
+            if bound not in taken:
+                k, kind = bound, "probe"
+            elif descending and best_breaks is not None:
+                # Big steps while far from the bound (those questions are easy), then one.
+                k, kind = best_breaks - 1 - (best_breaks - bound) // 4, "descend"
+            else:
+                k, kind = bound + 1, "probe+"
+            while k in taken and useful(k + 1):
+                k += 1
+            if not useful(k) or k in taken:
+                # Nothing else left to ask (the best is one above the bound): rather than
+                # idle, this worker asks the bound's question with another solver.
+                names = {job[1] for _p, _w, job in jobs.running.values() if job[2] == bound}
+                if useful(bound) and OTHER not in names:
+                    jobs.start("probe", OTHER, bound)
+                break
+            taken.add(k)
+            jobs.start(kind, PROBER, k)
+
     try:
-        while running and time.perf_counter() < deadline and not stopped():
+        plan()
+        while time.perf_counter() < deadline and not stopped():
+            if best_breaks is not None and best_breaks <= bound:
+                break
+            readers = list(jobs.running)
             ready = wait(readers, timeout=min(0.5, max(0.01, deadline - time.perf_counter())))
             if not ready:
                 report(best, best_breaks, bound)
+                plan()  # the switch to descending happens here when nothing is heard
                 continue
+            reader = ready[0]
             try:
-                _name, kind, *rest = ready[0].recv()
+                kind, *rest = reader.recv()
             except EOFError:  # a child died (killed by the system): count it as done
-                readers.remove(ready[0])
                 kind, rest = "done", []
             if kind == "done":
-                running -= 1
+                jobs.stop(reader)
             elif kind == "infeasible":
                 result.infeasible = True
                 break
             elif kind == "bound":
                 bound = max(bound, rest[0])
             elif kind in ("schedule", "optimal"):
-                schedule, breaks = rest
+                found, breaks = rest
                 if best_breaks is None or breaks < best_breaks:
-                    best, best_breaks = schedule, breaks
+                    best, best_breaks = found, breaks
                     if result.first_seconds is None:
                         result.first_seconds = time.perf_counter() - t0
                 if kind == "optimal":
@@ -384,15 +513,9 @@ def solve_sat(
             report(best, best_breaks, bound)
             if best_breaks is not None and best_breaks <= bound:
                 break
+            plan()
     finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.kill()
-        for proc in procs:
-            proc.join(timeout=1)
-        for r, w in pipes:
-            r.close()
-            w.close()
+        jobs.close()
     result.schedule, result.breaks, result.bound = best, best_breaks, bound
     result.optimal = best_breaks is not None and best_breaks <= bound
     return result
