@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from events.emails import send_registration_email
 from events.models import (
     ACTIVE_REGISTRATION,
+    SEAT_FREE,
     Event,
     EventStatus,
     EventVisibility,
@@ -28,7 +29,7 @@ from events.models import (
 )
 from events.selectors import organisations_admitted
 from forum_site.i18n import local_time, localized
-from forum_site.locking import lock_row
+from forum_site.locking import lock_row, waiting_briefly
 from forum_site.permissions import require_staff
 from forum_site.tasks import publish_or_log
 from members.models import Organisation
@@ -169,6 +170,131 @@ def notify_after_commit(registration_ids: Iterable[int]) -> None:
 # --- Registrations ----------------------------------------------------------------------
 
 
+def _check_organisation_limit(event: Event, organisation: Organisation, *, held: int) -> None:
+    """Refuse when `organisation` already holds `held` registrations, the event's limit."""
+    if event.max_per_organisation is not None and held >= event.max_per_organisation:
+        raise ValidationError(
+            _(
+                "%(organisation)s already holds %(held)s of the %(limit)s places one "
+                "organisation may take at this event."
+            )
+            % {
+                "organisation": localized(organisation, "name"),
+                "held": held,
+                "limit": event.max_per_organisation,
+            }
+        )
+
+
+def _held_by(event: Event, organisation: Organisation) -> int:
+    return Registration.objects.filter(
+        ACTIVE_REGISTRATION, event_id=event.pk, organisation=organisation
+    ).count()
+
+
+# What a registration reads of the locked event: the fields `_check_open` looks at, the
+# counters and limits, and `seat` (SEAT_FREE on the locked row: the database decides).
+LOCKED_FIELDS = (
+    "id",
+    "status",
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "time_zone",
+    "capacity",
+    "max_per_organisation",
+    "seats_taken",
+    "waitlist_length",
+)
+
+
+def _locked_event_rows():
+    return (
+        Event.objects.order_by()
+        .annotate(seat=ExpressionWrapper(SEAT_FREE, output_field=BooleanField()))
+        .values(*LOCKED_FIELDS, "seat")
+    )
+
+
+# One statement under the lock: lock the event row (`locked`, the seat rule evaluated on
+# it), move its counter (`moved`) and insert the registration (`added`); only the COMMIT
+# follows. The sub-statements see the locked row's values, not one another's effects.
+TAKE_PLACE_SQL = """
+WITH locked AS MATERIALIZED ({locked}),
+moved AS (
+    UPDATE {event} AS e
+    SET seats_taken = e.seats_taken + CASE WHEN locked.seat THEN 1 ELSE 0 END,
+        waitlist_length = e.waitlist_length + CASE WHEN locked.seat THEN 0 ELSE 1 END
+    FROM locked WHERE e.id = locked.id
+),
+added AS (
+    INSERT INTO {registration} (event_id, user_id, organisation_id, status,
+        waitlist_position, via_invitation, created_at, confirmed_at, updated_at,
+        notified_state)
+    SELECT id, %s, %s, CASE WHEN seat THEN %s ELSE %s END,
+        CASE WHEN seat THEN NULL ELSE waitlist_length + 1 END, %s, %s,
+        CASE WHEN seat THEN %s::timestamptz END, %s, ''
+    FROM locked
+    RETURNING id
+)
+SELECT added.id, {columns} FROM locked CROSS JOIN added
+"""
+
+
+def _take_place(
+    event_id: int, user_id: int, organisation_id: int, via_invitation: bool, now
+) -> tuple[int, dict]:
+    """Lock the event, take a seat or the next waitlist place, insert the registration.
+
+    Returns the registration's id and the locked event's row as it was before (with
+    `seat`). Runs inside the caller's transaction; the lock is held until it ends.
+    """
+    rows = _locked_event_rows().filter(pk=event_id)
+    names = (*LOCKED_FIELDS, "seat")
+    if connection.vendor != "postgresql":
+        # No data-modifying WITH (SQLite, the demo): the same steps one by one.
+        locked = lock_row(rows, event_id, busy=_(BUSY))
+        registration = Registration.objects.create(
+            event_id=event_id,
+            user_id=user_id,
+            organisation_id=organisation_id,
+            via_invitation=via_invitation,
+            status=RegistrationStatus.CONFIRMED
+            if locked["seat"]
+            else RegistrationStatus.WAITLISTED,
+            waitlist_position=None if locked["seat"] else locked["waitlist_length"] + 1,
+            confirmed_at=now if locked["seat"] else None,
+        )
+        counter = "seats_taken" if locked["seat"] else "waitlist_length"
+        Event.objects.filter(pk=event_id).update(**{counter: F(counter) + 1})
+        return registration.pk, locked
+    select, params = rows.select_for_update().query.sql_with_params()
+    sql = TAKE_PLACE_SQL.format(
+        locked=select,
+        event=connection.ops.quote_name(Event._meta.db_table),
+        registration=connection.ops.quote_name(Registration._meta.db_table),
+        columns=", ".join(f"locked.{connection.ops.quote_name(n)}" for n in names),
+    )
+    params = (
+        *params,
+        user_id,
+        organisation_id,
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITLISTED,
+        via_invitation,
+        now,
+        now,
+        now,
+    )
+    with waiting_briefly(_(BUSY)), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise Event.DoesNotExist("Event matching query does not exist.")
+    return row[0], dict(zip(names, row[1:], strict=True))
+
+
 def registration_create(
     *,
     actor: AbstractBaseUser,
@@ -180,9 +306,15 @@ def registration_create(
 ) -> Registration:
     """Register `user` (default: the actor) for `event`, for one of their organisations.
 
-    Confirmed while seats are free, otherwise waitlisted at the end of the line. The
-    invitation-accept service passes `via_invitation=True`, which admits the person to
-    invitation-only (and members-only) events.
+    Confirmed while seats are free (`SEAT_FREE`), otherwise waitlisted at the end of the
+    line. The invitation-accept service passes `via_invitation=True`, which admits the
+    person to invitation-only (and members-only) events.
+
+    Every check that does not need the event's lock runs before it is taken; under the
+    lock one statement takes the place (`_take_place`), then what may have changed while
+    we waited (the event's status and window, the organisation limit) is checked again on
+    the locked row: a refusal rolls the place back. A second active registration of the
+    same person is refused by the unique constraint.
     """
     user = user or actor
     if user.pk != actor.pk:
@@ -193,57 +325,45 @@ def registration_create(
     # Cheap refusals first, without the lock: most bad requests never wait for it.
     _check_open(event, now)
     _check_visibility(event, user, organisation, via_invitation)
-    active = Registration.objects.filter(ACTIVE_REGISTRATION, event_id=event.pk, user=user)
-    existing = active.first()
+    existing = Registration.objects.filter(
+        ACTIVE_REGISTRATION, event_id=event.pk, user=user
+    ).first()
     if existing is not None:
         raise _already_registered(existing)
+    if event.max_per_organisation is not None:
+        _check_organisation_limit(event, organisation, held=_held_by(event, organisation))
 
     with transaction.atomic():
-        locked = lock_event(event.pk)
-        _check_open(locked, now)  # the status may have changed while we waited
-        existing = active.first()
-        if existing is not None:
-            raise _already_registered(existing)
-        if locked.max_per_organisation is not None:
-            held = Registration.objects.filter(
-                ACTIVE_REGISTRATION, event_id=locked.pk, organisation=organisation
-            ).count()
-            if held >= locked.max_per_organisation:
-                raise ValidationError(
-                    _(
-                        "%(organisation)s already holds %(held)s of the %(limit)s places one "
-                        "organisation may take at this event."
-                    )
-                    % {
-                        "organisation": localized(organisation, "name"),
-                        "held": held,
-                        "limit": locked.max_per_organisation,
-                    }
-                )
-        registration = Registration(
-            event=locked, user=user, organisation=organisation, via_invitation=via_invitation
-        )
-        if locked.capacity is None or locked.seats_taken < locked.capacity:
-            registration.status = RegistrationStatus.CONFIRMED
-            registration.confirmed_at = now
-            counter = {"seats_taken": F("seats_taken") + 1}
-        else:
-            registration.status = RegistrationStatus.WAITLISTED
-            registration.waitlist_position = locked.waitlist_length + 1
-            counter = {"waitlist_length": F("waitlist_length") + 1}
         try:
             # No savepoint: on an IntegrityError the whole transaction is rolled back
             # anyway, and under the lock every round trip saved is throughput.
-            registration.save()
+            pk, row = _take_place(event.pk, user.pk, organisation.pk, via_invitation, now)
         except IntegrityError:
-            # Only reachable if a write bypassed the lock; the constraint keeps data right.
+            # The same person registering twice at once: the constraint keeps data right.
             raise ValidationError(_("You are already registered for this event."))
-        Event.objects.filter(pk=locked.pk).update(**counter)
-        notify_after_commit([registration.pk])
-    event.seats_taken = locked.seats_taken + (registration.status == RegistrationStatus.CONFIRMED)
-    event.waitlist_length = locked.waitlist_length + (
-        registration.status == RegistrationStatus.WAITLISTED
+        seat = row.pop("seat")
+        locked = Event(**row)
+        _check_open(locked, now)  # the status may have changed while we waited
+        if locked.max_per_organisation is not None:
+            # Counted with the new registration, which is not one of those already held.
+            _check_organisation_limit(locked, organisation, held=_held_by(locked, organisation) - 1)
+        notify_after_commit([pk])
+    registration = Registration(
+        pk=pk,
+        event=event,
+        user=user,
+        organisation=organisation,
+        via_invitation=via_invitation,
+        status=RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED,
+        waitlist_position=None if seat else locked.waitlist_length + 1,
+        created_at=now,
+        confirmed_at=now if seat else None,
+        updated_at=now,
     )
+    registration._state.adding = False
+    registration._state.db = connection.alias
+    event.seats_taken = locked.seats_taken + seat
+    event.waitlist_length = locked.waitlist_length + (not seat)
     return registration
 
 
