@@ -144,10 +144,13 @@ def event_list_for_user(user) -> QuerySet[Event]:
     return event_rows_for_user(user).select_related("platform")
 
 
-def event_get_for_user(*, user, pk: int) -> Event:
-    return get_object_or_404(
-        event_list_for_user(user).prefetch_related("sectors", "organiser_organisations"), pk=pk
-    )
+def event_get_for_user(*, user, pk: int, details: bool = True) -> Event:
+    """The event, if `user` may see it (404 otherwise); without `details` (its sectors and
+    organisers: two more queries) for what does not show them (registering, cancelling)."""
+    events = event_list_for_user(user)
+    if details:
+        events = events.prefetch_related("sectors", "organiser_organisations")
+    return get_object_or_404(events, pk=pk)
 
 
 def upcoming_events_for_user(user) -> QuerySet[Event]:

@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events import services
@@ -414,3 +415,17 @@ def test_a_members_only_events_online_link_is_for_members():
     assert "meet.example" not in ics
     page = outsider.get(f"/events/{event.pk}/").content.decode()
     assert "meet.example" not in page
+
+
+def test_register_query_count(django_assert_num_queries):
+    event = EventFactory(capacity=1)
+    EventFactory(capacity=1)  # another event changes nothing
+    person = member()
+    token = Token.objects.create(user=person)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    # The token and its user, the event, the organisation, no active registration yet;
+    # SET LOCAL lock_timeout and the one statement under the lock (the savepoint and its
+    # release are the test's transaction).
+    with django_assert_num_queries(8):
+        response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
+    assert (response.status_code, response.json()["status"]) == (201, "confirmed")
