@@ -145,11 +145,13 @@ def event_list_for_user(user) -> QuerySet[Event]:
 
 
 def event_get_for_user(*, user, pk: int, details: bool = True) -> Event:
-    """The event, if `user` may see it (404 otherwise); without `details` (its sectors and
-    organisers: two more queries) for what does not show them (registering, cancelling)."""
-    events = event_list_for_user(user)
-    if details:
-        events = events.prefetch_related("sectors", "organiser_organisations")
+    """The event, if `user` may see it (404 otherwise). Without `details` — its sectors,
+    organisers and the reader's `online_link`: two more queries and the costliest part of
+    the query to build — for what shows none of them (registering, cancelling)."""
+    if not details:
+        events = Event.objects.filter(event_visibility_q(user)).select_related("platform")
+        return get_object_or_404(events, pk=pk)
+    events = event_list_for_user(user).prefetch_related("sectors", "organiser_organisations")
     return get_object_or_404(events, pk=pk)
 
 
