@@ -1,9 +1,11 @@
 """Registrations: seats and waitlists under the event's row lock.
 
-Seats and waitlist positions change in one place per transaction: `lock_event` takes the
-event's row lock (`forum_site.locking.lock_row`: late, with a timeout), and the denormalised
-counters `seats_taken` / `waitlist_length` are changed under it. The check constraint
-`event_never_overbooked` and the unique constraints on registrations are the backstop.
+Seats and waitlist positions change in one place per transaction, under the event's row
+lock (late, with a timeout: `forum_site.locking`), and the denormalised counters
+`seats_taken` / `waitlist_length` are changed under it. Registering takes the lock and its
+place in one statement (`_take_place`); cancelling and check-in lock with `lock_event`. The
+check constraint `event_never_overbooked` and the unique constraints on registrations are
+the backstop.
 """
 
 from collections.abc import Iterable
