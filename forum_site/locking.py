@@ -5,8 +5,6 @@ be had in time the caller gets `Busy`, which the API answers with 503 and `Retry
 (forum_site/api.py) and the pages with a "try again" message.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TypeVar
 
 from django.conf import settings
@@ -29,27 +27,6 @@ class Busy(Exception):
         super().__init__(self.message)
 
 
-@contextmanager
-def waiting_briefly(busy: str | None = None) -> Iterator[None]:
-    """Wait at most FORUM_LOCK_TIMEOUT for any row lock taken inside the block (PostgreSQL).
-
-    Must run inside `transaction.atomic()`: the timeout holds for the rest of the
-    transaction. A statement in the block that cannot have its lock in time raises `Busy`
-    with the message `busy`. For a statement that takes its lock itself (`UPDATE`, a
-    `FOR UPDATE` inside a larger statement); `lock_row` is the usual way in.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # SET LOCAL takes no parameters; the value comes from settings, not from a user.
-            cursor.execute(f"SET LOCAL lock_timeout = '{settings.FORUM_LOCK_TIMEOUT}'")
-    try:
-        yield
-    except OperationalError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
-            raise Busy(busy) from exc
-        raise
-
-
 def lock_row(source: type[M] | QuerySet[M], pk: int, *, busy: str | None = None) -> M:
     """`SELECT … FOR UPDATE` one row, waiting at most FORUM_LOCK_TIMEOUT (PostgreSQL).
 
@@ -57,5 +34,13 @@ def lock_row(source: type[M] | QuerySet[M], pk: int, *, busy: str | None = None)
     the wait times out; `DoesNotExist` propagates as usual.
     """
     queryset = source if isinstance(source, QuerySet) else source._default_manager.all()
-    with waiting_briefly(busy):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # SET LOCAL takes no parameters; the value comes from settings, not from a user.
+            cursor.execute(f"SET LOCAL lock_timeout = '{settings.FORUM_LOCK_TIMEOUT}'")
+    try:
         return queryset.select_for_update().get(pk=pk)
+    except OperationalError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            raise Busy(busy) from exc
+        raise

@@ -2,8 +2,8 @@
 
 Seats and waitlist positions change in one place per transaction, under the event's row
 lock (late, with a timeout: `forum_site.locking`), and the denormalised counters
-`seats_taken` / `waitlist_length` are changed under it. Registering takes the lock and its
-place in one statement (`_take_place`); cancelling and check-in lock with `lock_event`. The
+`seats_taken` / `waitlist_length` are changed under it. Registering locks, then writes
+in one statement (`_take_place`); cancelling and check-in lock with `lock_event`. The
 check constraint `event_never_overbooked` and the unique constraints on registrations are
 the backstop.
 """
@@ -31,7 +31,7 @@ from events.models import (
 )
 from events.selectors import organisations_admitted
 from forum_site.i18n import local_time, localized
-from forum_site.locking import lock_row, waiting_briefly
+from forum_site.locking import lock_row
 from forum_site.permissions import require_staff
 from forum_site.tasks import publish_or_log
 from members.models import Organisation
@@ -219,28 +219,18 @@ def _locked_event_rows():
     )
 
 
-# One statement under the lock: lock the event row (`locked`, the seat rule evaluated on
-# it), move its counter (`moved`) and insert the registration (`added`); only the COMMIT
-# follows. The sub-statements see the locked row's values, not one another's effects.
+# Under the lock, one statement writes: it moves the event's counter (`moved`) and inserts
+# the registration. (Locking and writing in one statement let a registration that had
+# waited for the lock write on the row as it was before: the lock is taken first.)
 TAKE_PLACE_SQL = """
-WITH locked AS MATERIALIZED ({locked}),
-moved AS (
-    UPDATE {event} AS e
-    SET seats_taken = e.seats_taken + CASE WHEN locked.seat THEN 1 ELSE 0 END,
-        waitlist_length = e.waitlist_length + CASE WHEN locked.seat THEN 0 ELSE 1 END
-    FROM locked WHERE e.id = locked.id
-),
-added AS (
-    INSERT INTO {registration} (event_id, user_id, organisation_id, status,
-        waitlist_position, via_invitation, created_at, confirmed_at, updated_at,
-        notified_state)
-    SELECT id, %s, %s, CASE WHEN seat THEN %s ELSE %s END,
-        CASE WHEN seat THEN NULL ELSE waitlist_length + 1 END, %s, %s,
-        CASE WHEN seat THEN %s::timestamptz END, %s, ''
-    FROM locked
-    RETURNING id
+WITH moved AS (
+    UPDATE {event} SET seats_taken = seats_taken + %s, waitlist_length = waitlist_length + %s
+    WHERE id = %s
 )
-SELECT added.id, {columns} FROM locked CROSS JOIN added
+INSERT INTO {registration} (event_id, user_id, organisation_id, status, waitlist_position,
+    via_invitation, created_at, confirmed_at, updated_at, notified_state)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '')
+RETURNING id
 """
 
 
@@ -250,51 +240,48 @@ def _take_place(
     """Lock the event, take a seat or the next waitlist place, insert the registration.
 
     Returns the registration's id and the locked event's row as it was before (with
-    `seat`). Runs inside the caller's transaction; the lock is held until it ends.
+    `seat`: SEAT_FREE evaluated by the database on the locked row). Runs inside the
+    caller's transaction; the lock is held until it ends.
     """
-    rows = _locked_event_rows().filter(pk=event_id)
-    names = (*LOCKED_FIELDS, "seat")
+    locked = lock_row(_locked_event_rows(), event_id, busy=_(BUSY))
+    seat = locked["seat"]
+    status = RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED
+    position = None if seat else locked["waitlist_length"] + 1
     if connection.vendor != "postgresql":
-        # No data-modifying WITH (SQLite, the demo): the same steps one by one.
-        locked = lock_row(rows, event_id, busy=_(BUSY))
+        # No data-modifying WITH (SQLite, the demo): the same writes one by one.
         registration = Registration.objects.create(
             event_id=event_id,
             user_id=user_id,
             organisation_id=organisation_id,
             via_invitation=via_invitation,
-            status=RegistrationStatus.CONFIRMED
-            if locked["seat"]
-            else RegistrationStatus.WAITLISTED,
-            waitlist_position=None if locked["seat"] else locked["waitlist_length"] + 1,
-            confirmed_at=now if locked["seat"] else None,
+            status=status,
+            waitlist_position=position,
+            confirmed_at=now if seat else None,
         )
-        counter = "seats_taken" if locked["seat"] else "waitlist_length"
+        counter = "seats_taken" if seat else "waitlist_length"
         Event.objects.filter(pk=event_id).update(**{counter: F(counter) + 1})
         return registration.pk, locked
-    select, params = rows.select_for_update().query.sql_with_params()
     sql = TAKE_PLACE_SQL.format(
-        locked=select,
         event=connection.ops.quote_name(Event._meta.db_table),
         registration=connection.ops.quote_name(Registration._meta.db_table),
-        columns=", ".join(f"locked.{connection.ops.quote_name(n)}" for n in names),
     )
     params = (
-        *params,
+        int(seat),
+        int(not seat),
+        event_id,
+        event_id,
         user_id,
         organisation_id,
-        RegistrationStatus.CONFIRMED,
-        RegistrationStatus.WAITLISTED,
+        status,
+        position,
         via_invitation,
         now,
-        now,
+        now if seat else None,
         now,
     )
-    with waiting_briefly(_(BUSY)), connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        raise Event.DoesNotExist("Event matching query does not exist.")
-    return row[0], dict(zip(names, row[1:], strict=True))
+        return cursor.fetchone()[0], locked
 
 
 def registration_create(
@@ -313,7 +300,8 @@ def registration_create(
     person to invitation-only (and members-only) events.
 
     Every check that does not need the event's lock runs before it is taken; under the
-    lock one statement takes the place (`_take_place`), then what may have changed while
+    lock `_take_place` reads the locked row (the seat rule evaluated on it) and writes the
+    counter and the registration in one statement; then what may have changed while
     we waited (the event's status and window, the organisation limit) is checked again on
     the locked row: a refusal rolls the place back. A second active registration of the
     same person is refused by the unique constraint.
