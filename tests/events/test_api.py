@@ -424,8 +424,8 @@ def test_register_query_count(django_assert_num_queries):
     token = Token.objects.create(user=person)
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
     # The token and its user, the event, the organisation, no active registration yet;
-    # SET LOCAL lock_timeout and the one statement under the lock (the savepoint and its
+    # SET LOCAL lock_timeout, the locked row, the one writing statement (the savepoint and its
     # release are the test's transaction).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
     assert (response.status_code, response.json()["status"]) == (201, "confirmed")
