@@ -53,6 +53,12 @@ EVENT_WHEN_WHERE = (
 )
 
 
+# The seat rule, once: a newcomer gets a seat while the event has one free (no capacity:
+# unlimited), otherwise the end of the waitlist. Evaluated by the database on the locked row
+# (`events/services/registrations.py: registration_create`).
+SEAT_FREE = Q(capacity__isnull=True) | Q(seats_taken__lt=F("capacity"))
+
+
 class Event(models.Model):
     Kind = EventKind
     Visibility = EventVisibility

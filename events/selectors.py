@@ -144,10 +144,15 @@ def event_list_for_user(user) -> QuerySet[Event]:
     return event_rows_for_user(user).select_related("platform")
 
 
-def event_get_for_user(*, user, pk: int) -> Event:
-    return get_object_or_404(
-        event_list_for_user(user).prefetch_related("sectors", "organiser_organisations"), pk=pk
-    )
+def event_get_for_user(*, user, pk: int, details: bool = True) -> Event:
+    """The event, if `user` may see it (404 otherwise). Without `details` — its sectors,
+    organisers and the reader's `online_link`: two more queries and the costliest part of
+    the query to build — for what shows none of them (registering, cancelling)."""
+    if not details:
+        events = Event.objects.filter(event_visibility_q(user)).select_related("platform")
+        return get_object_or_404(events, pk=pk)
+    events = event_list_for_user(user).prefetch_related("sectors", "organiser_organisations")
+    return get_object_or_404(events, pk=pk)
 
 
 def upcoming_events_for_user(user) -> QuerySet[Event]:

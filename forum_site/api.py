@@ -4,14 +4,14 @@ import re
 
 from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError, OperationalError, connections
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from forum_site.locking import RETRY_AFTER_SECONDS, Busy
+from forum_site.locking import Busy
+from forum_site.retry import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, retryable
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -44,9 +44,6 @@ def _as_drf_error(exc: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
-DATABASE_UNAVAILABLE = "The service is briefly unavailable; please try again in a moment."
-
-
 def _try_again(detail: str) -> Response:
     return Response(
         {"detail": detail},
@@ -59,15 +56,10 @@ def exception_handler(exc, context) -> Response | None:
     """Services raise Django's ValidationError (400 with field errors) and `Busy` when a
     row lock cannot be had in time (503 with Retry-After: the client should try again).
     A database connection lost mid-request (a restart, a failover, a terminated backend)
-    is a 503 too, like the other operational errors (a deadlock, a statement timeout): its
-    transaction was rolled back, and a broken connection is dropped so that the next
-    request opens a new one (docs/operations.md)."""
-    if isinstance(exc, Busy):
-        return _try_again(exc.message)
-    if isinstance(exc, OperationalError | InterfaceError):
-        for conn in connections.all(initialized_only=True):
-            conn.close_if_unusable_or_obsolete()
-        return _try_again(DATABASE_UNAVAILABLE)
+    is a 503 too, like the other operational errors (a deadlock, a statement timeout):
+    `forum_site.retry` says which errors are retryable (the pages answer them alike)."""
+    if retryable(exc):
+        return _try_again(exc.message if isinstance(exc, Busy) else DATABASE_UNAVAILABLE)
     if isinstance(exc, DjangoValidationError):
         exc = _as_drf_error(exc)
     if isinstance(exc, SuspiciousOperation):  # a body Django refuses to parse (too many fields)

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so the first to see a view's exception: a lost database is a 503 "try again".
+    "forum_site.middleware.AnswerTryAgain",
 ]
 
 ROOT_URLCONF = "forum_site.urls"

@@ -59,9 +59,10 @@ def organisation_acting_for(
     affiliations = Affiliation.objects.filter(user=user, is_active=True)
     if admin:
         affiliations = affiliations.filter(role=Affiliation.Role.ADMIN)
-    mine = set(affiliations.values_list("organisation_id", flat=True))
     if organisation is not None:
-        if organisation.pk in mine or (staff_may_choose and user.is_staff):
+        if (staff_may_choose and user.is_staff) or affiliations.filter(
+            organisation_id=organisation.pk
+        ).exists():
             return organisation
         role = "an admin of" if admin else "a representative of"
         raise PermissionDenied(
@@ -70,12 +71,15 @@ def organisation_acting_for(
                 {"role": role, "organisation": organisation},
             )
         )
-    usable = mine if candidates is None else mine & set(candidates)
-    if not usable:
+    usable = Organisation.objects.filter(pk__in=affiliations.values("organisation_id"))
+    if candidates is not None:
+        usable = usable.filter(pk__in=list(candidates))
+    found = list(usable.order_by("pk")[:2])  # one query: enough to tell none, one, several
+    if not found:
         raise ValidationError({"organisation": none})
-    if len(usable) > 1:
+    if len(found) > 1:
         raise ValidationError({"organisation": several})
-    return Organisation.objects.get(pk=usable.pop())
+    return found[0]
 
 
 def organisation_get(*, pk: int) -> Organisation:

@@ -116,7 +116,11 @@ class EventViewSet(ErrorsAsJSON, viewsets.ReadOnlyModelViewSet):
         return selectors.event_list_for_user(self.request.user)
 
     def get_object(self) -> Event:
-        return selectors.event_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.event_get_for_user(
+            user=self.request.user,
+            pk=self.kwargs["pk"],
+            details=self.action not in {"register", "cancel"},
+        )
 
     def list(self, request, *args, **kwargs):
         # Rows (and the total) straight from .values(): no model instances; sectors of the

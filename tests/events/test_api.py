@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events import services
@@ -432,3 +433,17 @@ def test_attendee_csv_keeps_a_formula_name_as_text():
     ]
     # The JSON list is the data as it is.
     assert staff.get(f"/api/v1/events/{event.pk}/attendees/").json()[0]["name"] == EVIL
+
+
+def test_register_query_count(django_assert_num_queries):
+    event = EventFactory(capacity=1)
+    EventFactory(capacity=1)  # another event changes nothing
+    person = member()
+    token = Token.objects.create(user=person)
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    # The token and its user, the event, the organisation, no active registration yet;
+    # SET LOCAL lock_timeout, the locked row, the insert, the counter (the savepoint and its
+    # release are the test's transaction).
+    with django_assert_num_queries(10):
+        response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
+    assert (response.status_code, response.json()["status"]) == (201, "confirmed")

@@ -13,6 +13,7 @@ import urllib.request
 import psycopg
 import pytest
 from django.db import connection
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -234,3 +235,23 @@ def test_the_connection_lost_mid_request_is_discarded_and_the_next_request_works
     assert connection.connection is None  # dropped, not handed to the next request
     response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
     assert (response.status_code, response.json()["status"]) == (201, "confirmed")
+
+
+def test_a_page_whose_connection_was_lost_is_a_503_page_and_the_next_request_works(admin_db):
+    admin, _ = admin_db
+    EventFactory(title="Tooling forum")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [pid] = cursor.fetchone()
+    admin.execute("SELECT pg_terminate_backend(%s)", [pid])  # the connection this page uses
+
+    response = Client().get("/events/", HTTP_ACCEPT_LANGUAGE="ja")
+    assert (response.status_code, response["Retry-After"]) == (503, "2")
+    body = response.content.decode()
+    assert '<h1 class="h2">もう一度お試しください</h1>' in body
+    assert "サービスが一時的に利用できません。" in body
+    assert 'class="navbar' in body  # the site's layout, without reading the database
+    assert connection.connection is None  # dropped, not handed to the next request
+    response = Client().get("/events/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Tooling forum" in response.content.decode()
