@@ -10,8 +10,7 @@ from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from forum_site.locking import Busy
-from forum_site.retry import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS, retryable
+from forum_site.retry import RETRY_AFTER_SECONDS, try_again_message
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -58,8 +57,8 @@ def exception_handler(exc, context) -> Response | None:
     A database connection lost mid-request (a restart, a failover, a terminated backend)
     is a 503 too, like the other operational errors (a deadlock, a statement timeout):
     `forum_site.retry` says which errors are retryable (the pages answer them alike)."""
-    if retryable(exc):
-        return _try_again(exc.message if isinstance(exc, Busy) else DATABASE_UNAVAILABLE)
+    if (message := try_again_message(exc)) is not None:
+        return _try_again(message)
     if isinstance(exc, DjangoValidationError):
         exc = _as_drf_error(exc)
     if isinstance(exc, SuspiciousOperation):  # a body Django refuses to parse (too many fields)

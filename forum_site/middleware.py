@@ -15,9 +15,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from forum_site.context_processors import site
-from forum_site.locking import Busy
 from forum_site.parsers import UNSTORABLE, unstorable
-from forum_site.retry import RETRY_AFTER_SECONDS, retryable
+from forum_site.retry import RETRY_AFTER_SECONDS, try_again_message
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +72,9 @@ class AnswerTryAgain:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not retryable(exception):
+        if (detail := try_again_message(exception)) is None:
             return None
         logger.warning("%s %s: 503, try again (%r)", request.method, request.path, exception)
-        detail = exception.message if isinstance(exception, Busy) else ""
         page = render_to_string("503.html", {"request": request, "detail": detail, **site(request)})
         response = HttpResponse(page, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

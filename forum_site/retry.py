@@ -10,21 +10,26 @@ bugs (IntegrityError, ProgrammingError, DataError) are not retryable: they stay 
 """
 
 from django.db import InterfaceError, OperationalError, connections
+from django.utils.translation import gettext, gettext_noop
 
 from forum_site.locking import RETRY_AFTER_SECONDS, Busy
 
-DATABASE_UNAVAILABLE = "The service is briefly unavailable; please try again in a moment."
+DATABASE_UNAVAILABLE = gettext_noop(
+    "The service is briefly unavailable; please try again in a moment."
+)
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
-__all__ = ["DATABASE_UNAVAILABLE", "RETRY_AFTER_SECONDS", "retryable"]
+__all__ = ["DATABASE_UNAVAILABLE", "RETRY_AFTER_SECONDS", "try_again_message"]
 
 
-def retryable(exc: BaseException) -> bool:
-    """Whether `exc` means "try again in a moment"; a lost connection is dropped here."""
+def try_again_message(exc: BaseException) -> str | None:
+    """What to tell the client when `exc` means "try again in a moment" (in the active
+    language), or None when it does not (a bug stays a 500). A broken database connection
+    is dropped here, so that the next request opens a new one."""
     if isinstance(exc, Busy):
-        return True
+        return exc.message
     if isinstance(exc, DATABASE_ERRORS):
         for conn in connections.all(initialized_only=True):
             conn.close_if_unusable_or_obsolete()
-        return True
-    return False
+        return gettext(DATABASE_UNAVAILABLE)
+    return None

@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from events.models import Event, Registration
-from forum_site.api import DATABASE_UNAVAILABLE
+from forum_site.retry import DATABASE_UNAVAILABLE
 from tests.factories import EventFactory, member
 from tests.services import database_url
 
