@@ -8,11 +8,8 @@ from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from events.calendar import event_ics, event_url
-from events.emails import when_for_reader
+from events.emails import build_reminder_email
 from events.models import EventStatus, Registration, RegistrationReminder, RegistrationStatus
-from forum_site.emails import build_email, stable_message_id
-from forum_site.i18n import local_time, localized, person_language, person_time_zone
 
 
 def event_reminders_due(now: dt.datetime | None = None) -> list[int]:
@@ -54,30 +51,8 @@ def event_reminders_send(*, registration_ids: Sequence[int]) -> int:
                     reminder = RegistrationReminder.objects.create(registration=registration)
             except IntegrityError:
                 continue  # reminded already (another run got here first)
-            event = registration.event
-            language = person_language(user)
             try:
-                message = build_email(
-                    template="events/email/registration_reminder",
-                    to=[user.email],
-                    language=language,
-                    context={
-                        "registration": registration,
-                        "event": event,
-                        "person": user.get_full_name() or user.get_username(),
-                        "title": localized(event, "title", language),
-                        "starts": when_for_reader(event, user),
-                        "starts_short": local_time(
-                            event.starts_at,
-                            person_time_zone(user, default=event.time_zone),
-                            language,
-                        ),
-                        "location": event.location_text(),
-                        "event_url": event_url(event),
-                    },
-                    attachments=[("event.ics", event_ics(event), "text/calendar")],
-                    headers={"Message-ID": stable_message_id("event-reminder", registration.pk)},
-                )
+                message = build_reminder_email(registration)
                 message.connection = connection
                 connection.send_messages([message])
             except Exception:
