@@ -12,7 +12,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from .analysis import _breaks_of
-from .breaks import improve_by_day
+from .breaks import improve
 from .model import _assignment, _build
 from .phases import Run, SolveResult
 
@@ -41,7 +41,7 @@ def replan(run: Run, placed: dict[str, int] | None, proven: bool, optional: bool
         # Start from the previous slots wherever the new schedule allows them.
         best = dict(best)
         if run.result.phases and run.result.phases[0].name == "weight-grouped":
-            best = improve_by_day(run, best, prev)
+            best = improve(run, best, prev)
             return run.finish(best, False, None)
     weight = sum(
         pb.meeting_by_id[m].weight for m in placed or {} if not pb.meeting_by_id[m].required

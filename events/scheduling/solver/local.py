@@ -1,0 +1,239 @@
+"""Local search for the break phase of large problems (README insight 26).
+
+With the meeting set settled, simulated annealing moves one meeting to another of its
+allowed slots, or swaps the slots of two meetings (when the target slot has no free table,
+or one of the participants is already busy there, the meeting found there is the partner).
+Every step keeps the schedule valid: allowed slots, nobody double-booked, tables per slot.
+The cost is the contract's breaks, plus K per moved meeting when re-planning (K above any
+break count, so the order stays lexicographic: moved first).
+
+Busy slots are one integer bit mask per participant, so the breaks a step changes are
+counted with a shift and a popcount on the one or two days it touches.
+
+It applies only to problems without the parts whose rules a single slot cannot check:
+travel and sites (pairs of slots), `after` (order) and fairness (a bound over everyone).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+
+from ..problem import Problem
+from .analysis import Analysis
+
+
+def applicable(pb: Problem) -> bool:
+    return (
+        not pb.travel
+        and not pb.locations
+        and pb.max_break_difference is None
+        and not any(m.after or m.location for m in pb.meetings)
+    )
+
+
+def _bits(mask: int) -> list[int]:
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+class Annealer:
+    """The schedule as bit masks, the moves, and their cost."""
+
+    def __init__(
+        self,
+        pb: Problem,
+        an: Analysis,
+        placed: dict[str, int],
+        previous: dict[str, int] | None,
+        seed: int,
+    ) -> None:
+        self.mids = sorted(placed, key=lambda mid: pb.meeting_by_id[mid].index)
+        index = {p.id: i for i, p in enumerate(pb.participants)}
+        n_slots = len(pb.slots)
+        self.n_slots = n_slots
+        days: dict[str, int] = {}
+        self.day_of = [days.setdefault(s.day, len(days)) for s in pb.slots]
+        self.day_mask = [0] * len(days)
+        for s, d in enumerate(self.day_of):
+            self.day_mask[d] |= 1 << s
+        # Bit s set: slot s follows slot s - 1 on the same day (the contract's "consecutive").
+        self.cons = 0
+        for s in range(1, n_slots):
+            if pb.consecutive(pb.slots[s - 1], pb.slots[s]):
+                self.cons |= 1 << s
+        self.parts = [
+            tuple(index[p] for p in pb.meeting_by_id[mid].participants) for mid in self.mids
+        ]
+        self.allowed = [list(an.allowed[mid]) for mid in self.mids]
+        self.allowed_mask = [sum(1 << s for s in slots) for slots in self.allowed]
+        self.tables = [s.tables for s in pb.slots]
+        self.slot_of = [placed[mid] for mid in self.mids]
+        self.busy = [0] * len(pb.participants)
+        self.occ: dict[int, int] = {}  # participant * n_slots + slot -> meeting
+        self.at: list[list[int]] = [[] for _ in range(n_slots)]
+        self.pos = [0] * len(self.mids)
+        for m, s in enumerate(self.slot_of):
+            for p in self.parts[m]:
+                self.busy[p] |= 1 << s
+                self.occ[p * n_slots + s] = m
+            self.pos[m] = len(self.at[s])
+            self.at[s].append(m)
+        self.prev = [-1] * len(self.mids)
+        self.k = 0
+        if previous:
+            self.prev = [previous.get(mid, -1) for mid in self.mids]
+            self.k = sum(len(p) for p in self.parts) + 1
+        self.movable = [m for m in range(len(self.mids)) if len(self.allowed[m]) > 1]
+        self.rng = random.Random(seed)
+
+    def breaks(self, mask: int, d: int) -> int:
+        x = mask & self.day_mask[d]
+        return (x & ~((x << 1) & self.cons)).bit_count() - 1 if x else 0
+
+    def cost(self) -> int:
+        total = sum(self.breaks(b, d) for b in self.busy for d in range(len(self.day_mask)))
+        moved = sum(
+            1 for m, s in enumerate(self.slot_of) if self.prev[m] >= 0 and self.prev[m] != s
+        )
+        return total + self.k * moved
+
+    def schedule(self, slots: list[int] | None = None) -> dict[str, int]:
+        return dict(zip(self.mids, slots or self.slot_of, strict=True))
+
+    def _target(self, m: int) -> int:
+        """A slot for m: most often next to a busy slot of one of its participants."""
+        rng = self.rng
+        if rng.random() < 0.7:
+            b = self.busy[rng.choice(self.parts[m])]
+            near = (((b << 1) & self.cons) | ((b & self.cons) >> 1)) & ~b & self.allowed_mask[m]
+            if near:
+                return rng.choice(_bits(near))
+        return rng.choice(self.allowed[m])
+
+    def _delta(self, changes: dict[int, int], a: int, t: int) -> int:
+        """Breaks gained when each participant p in `changes` toggles the bits changes[p]."""
+        days = (
+            (self.day_of[a],)
+            if self.day_of[a] == self.day_of[t]
+            else (self.day_of[a], self.day_of[t])
+        )
+        delta = 0
+        for p, flip in changes.items():
+            b = self.busy[p]
+            for d in days:
+                delta += self.breaks(b ^ flip, d) - self.breaks(b, d)
+        return delta
+
+    def _moved(self, m: int, a: int, t: int) -> int:
+        prev = self.prev[m]
+        return 0 if prev < 0 else (t != prev) - (a != prev)
+
+    def step(self, temperature: float) -> int:
+        """Try one move; return its cost change if taken, else 0."""
+        rng = self.rng
+        m = rng.choice(self.movable)
+        a = self.slot_of[m]
+        t = self._target(m)
+        if t == a:
+            return 0
+        n = self.n_slots
+        flip = (1 << a) | (1 << t)
+        other = -1
+        for p in self.parts[m]:
+            if self.busy[p] >> t & 1:
+                other = self.occ[p * n + t]
+                break
+        if other < 0 and len(self.at[t]) >= self.tables[t]:
+            other = rng.choice(self.at[t])
+        changes: dict[int, int] = {}
+        if other < 0:
+            for p in self.parts[m]:
+                changes[p] = flip
+        else:
+            if not self.allowed_mask[other] >> a & 1:
+                return 0
+            mine, theirs = set(self.parts[m]), set(self.parts[other])
+            for p in mine ^ theirs:
+                busy_there = self.busy[p] >> (t if p in mine else a) & 1
+                if busy_there:
+                    return 0
+                changes[p] = flip
+        delta = self._delta(changes, a, t)
+        if self.k:
+            delta += self.k * self._moved(m, a, t)
+            if other >= 0:
+                delta += self.k * self._moved(other, t, a)
+        if delta > 0 and rng.random() >= math.exp(-delta / temperature):
+            return 0
+        self._move(m, t)
+        if other >= 0:
+            self._move(other, a)
+        return delta
+
+    def _move(self, m: int, t: int) -> None:
+        a = self.slot_of[m]
+        n = self.n_slots
+        for p in self.parts[m]:
+            if self.occ.get(p * n + a) == m:
+                del self.occ[p * n + a]
+                self.busy[p] &= ~(1 << a)
+        for p in self.parts[m]:
+            self.busy[p] |= 1 << t
+            self.occ[p * n + t] = m
+        row = self.at[a]
+        last = row.pop()
+        if last != m:
+            row[self.pos[m]] = last
+            self.pos[last] = self.pos[m]
+        self.pos[m] = len(self.at[t])
+        self.at[t].append(m)
+        self.slot_of[m] = t
+
+
+def anneal(
+    pb: Problem,
+    an: Analysis,
+    placed: dict[str, int],
+    *,
+    deadline: float,
+    seed: int,
+    stopped: Callable[[], bool],
+    previous: dict[str, int] | None = None,
+    improved: Callable[[dict[str, int]], None] | None = None,
+    start_temperature: float = 1.5,
+    end_temperature: float = 0.05,
+) -> dict[str, int]:
+    """The best schedule found before `deadline`, never worse than `placed`."""
+    state = Annealer(pb, an, placed, previous, seed)
+    if not state.movable:
+        return dict(placed)
+    cost = best_cost = state.cost()
+    best = state.slot_of[:]
+    t0 = time.perf_counter()
+    span = max(deadline - t0, 1e-3)
+    temperature = start_temperature
+    reported, reported_cost = t0, cost
+    steps = 0
+    while True:
+        steps += 1
+        if steps % 2000 == 0:
+            now = time.perf_counter()
+            if now >= deadline or stopped():
+                break
+            frac = (now - t0) / span
+            temperature = start_temperature * (end_temperature / start_temperature) ** frac
+            if improved is not None and now - reported > 1.0 and best_cost < reported_cost:
+                improved(state.schedule(best))
+                reported, reported_cost = now, best_cost
+        cost += state.step(temperature)
+        if cost < best_cost:
+            best_cost = cost
+            best = state.slot_of[:]
+    return state.schedule(best)

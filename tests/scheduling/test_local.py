@@ -1,0 +1,130 @@
+"""The break phase's local search (events/scheduling/solver/local.py).
+
+Every schedule it returns goes through the independent checker.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from events.scheduling import check, load_problem, solve_detailed
+from events.scheduling.generate import generate_delegation
+from events.scheduling.solver import analyse
+from events.scheduling.solver.analysis import _breaks_of
+from events.scheduling.solver.greedy import greedy
+from events.scheduling.solver.local import anneal, applicable
+from events.scheduling.solver.output import _solution
+from tests.scheduling.builders import meeting, people, problem, slot
+
+
+def _anneal(raw: dict[str, Any], placed: dict[str, int], seconds: float, **kw: Any):
+    pb = load_problem(raw)
+    out = anneal(
+        pb,
+        analyse(pb),
+        placed,
+        deadline=time.perf_counter() + seconds,
+        seed=0,
+        stopped=lambda: False,
+        **kw,
+    )
+    weight = sum(pb.meeting_by_id[m].weight for m in out if not pb.meeting_by_id[m].required)
+    left = {m.id: "not in the schedule given" for m in pb.meetings if m.id not in out}
+    solution = _solution("feasible", out, left, weight, _breaks_of(pb, out), None, 0.0, pb)
+    assert check(raw, solution) == []
+    return pb, out
+
+
+def _tight_delegation() -> dict[str, Any]:
+    # Few tables, so full slots force swaps rather than plain moves.
+    return generate_delegation(
+        seed=3, delegates=30, hosts=60, requests=400, days=2, cities=2, tables=5
+    )
+
+
+def _greedy(raw: dict[str, Any]) -> dict[str, int]:
+    pb = load_problem(raw)
+    return greedy(analyse(pb))
+
+
+def test_anneal_closes_the_gaps_of_a_spread_out_schedule():
+    raw = problem(
+        [slot(f"s{i}", tables=1) for i in range(1, 7)],
+        people("a", "b", "c", "d"),
+        [meeting("m1", "a", "b"), meeting("m2", "a", "c"), meeting("m3", "a", "d")],
+    )
+    spread = {"m1": 0, "m2": 2, "m3": 4}  # a waits twice
+    pb, out = _anneal(raw, spread, 1.0)
+    assert _breaks_of(pb, spread) == 2
+    assert _breaks_of(pb, out) == 0
+    assert set(out) == set(spread)
+
+
+def test_anneal_keeps_every_rule_and_the_meetings_on_a_tight_delegation():
+    raw = _tight_delegation()
+    start = _greedy(raw)
+    pb, out = _anneal(raw, start, 3.0)
+    assert set(out) == set(start)
+    assert _breaks_of(pb, out) < _breaks_of(pb, start)
+    per_slot: dict[int, int] = {}
+    for s in out.values():
+        per_slot[s] = per_slot.get(s, 0) + 1
+    assert max(per_slot.values()) == 5  # the tables were binding
+
+
+def test_anneal_with_previous_moves_back_before_it_saves_breaks():
+    raw = _tight_delegation()
+    start = _greedy(raw)
+    pb, settled = _anneal(raw, start, 2.0)
+    # Unchanged problem, previous = the published schedule: nothing moves.
+    _, again = _anneal(raw, settled, 1.0, previous=settled)
+    assert again == settled
+    # Starting elsewhere, moved meetings go back to their previous slots first.
+    moved_before = sum(1 for m, s in start.items() if settled[m] != s)
+    _, back = _anneal(raw, start, 2.0, previous=settled)
+    moved_after = sum(1 for m, s in back.items() if settled[m] != s)
+    assert moved_before > 0
+    assert moved_after < moved_before / 2
+
+
+def test_anneal_returns_the_start_when_stopped_at_once():
+    raw = _tight_delegation()
+    start = _greedy(raw)
+    pb = load_problem(raw)
+    out = anneal(
+        pb, analyse(pb), start, deadline=time.perf_counter() + 30, seed=0, stopped=lambda: True
+    )
+    assert _breaks_of(pb, out) <= _breaks_of(pb, start)
+
+
+def test_anneal_applies_only_without_travel_sites_order_or_fairness():
+    assert applicable(load_problem(_tight_delegation()))
+    visits = generate_delegation(
+        seed=1, delegates=20, hosts=40, requests=200, days=2, cities=2, visits=4
+    )
+    assert not applicable(load_problem(visits))
+    fair = generate_delegation(
+        seed=1, delegates=20, hosts=40, requests=200, days=2, cities=2, max_break_difference=1
+    )
+    assert not applicable(load_problem(fair))
+    ordered = problem(
+        [slot("s1"), slot("s2")],
+        people("a", "b"),
+        [meeting("m1", "a", "b"), meeting("m2", "a", "b", after=["m1"])],
+    )
+    assert not applicable(load_problem(ordered))
+
+
+def test_large_delegation_break_phase_uses_the_local_search():
+    raw = generate_delegation(
+        seed=1, delegates=40, hosts=80, requests=500, days=2, cities=2, tables=6
+    )
+    result = solve_detailed(raw, workers=2, time_limit=10)
+    sol = result.solution
+    assert check(raw, sol) == []
+    assert sol["objective"]["scheduled_weight"] == result.weight_bound
+    # No CP-SAT day models ran: the breaks came from the local search.
+    assert not [p.name for p in result.phases if p.name.startswith("breaks-")]
+    greedy_breaks = _breaks_of(load_problem(raw), _greedy(raw))
+    assert sol["objective"]["breaks"] < greedy_breaks / 2
