@@ -133,7 +133,7 @@ def _break_phase(
         _probes(state)
     fairness = pb.max_break_difference is not None
     if keep is not None and not keep_exact and not fairness and state.best is not None:
-        state.take(improve(run, state.best, None))
+        state.take(improve(run, state.best, None, state.lb_total))
     elif not exact and state.best is None:
         code, found = state.solve(
             "breaks-first", None, min(run.remaining(), 1 + 0.02 * (run.deadline - run.t0))
@@ -211,9 +211,12 @@ def _probes(state: Breaks) -> None:
             break
 
 
-def improve(run: Run, placed: dict[str, int], previous: dict[str, int] | None) -> dict[str, int]:
+def improve(
+    run: Run, placed: dict[str, int], previous: dict[str, int] | None, lower_bound: int = 0
+) -> dict[str, int]:
     """Fewer breaks (and, with `previous`, fewer moved meetings first) for a settled
-    meeting set: local search where it applies (insight 26), else CP-SAT day by day."""
+    meeting set: local search where it applies (insight 26), else CP-SAT day by day.
+    `lower_bound` is a proven least number of breaks for these meetings."""
     if not local.applicable(run.view):
         return improve_by_day(run, placed, previous)
 
@@ -229,6 +232,7 @@ def improve(run: Run, placed: dict[str, int], previous: dict[str, int] | None) -
         stopped=run.monitor.stopped,
         previous=previous,
         improved=improved,
+        lower_bound=lower_bound,
     )
 
 

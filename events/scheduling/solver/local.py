@@ -24,6 +24,9 @@ from collections.abc import Callable
 from ..problem import Problem
 from .analysis import Analysis
 
+# Steps without a better schedule after which a run may end early (a second or two).
+IDLE_STEPS = 200_000
+
 
 def applicable(pb: Problem) -> bool:
     return (
@@ -74,8 +77,21 @@ class Annealer:
         self.allowed = [list(an.allowed[mid]) for mid in self.mids]
         self.allowed_mask = [sum(1 << s for s in slots) for slots in self.allowed]
         self.tables = [s.tables for s in pb.slots]
-        self.slot_of = [placed[mid] for mid in self.mids]
-        self.busy = [0] * len(pb.participants)
+        self.n_people = len(pb.participants)
+        self.load([placed[mid] for mid in self.mids])
+        self.prev = [-1] * len(self.mids)
+        self.k = 0
+        if previous:
+            self.prev = [previous.get(mid, -1) for mid in self.mids]
+            self.k = sum(len(p) for p in self.parts) + 1
+        self.movable = [m for m in range(len(self.mids)) if len(self.allowed[m]) > 1]
+        self.rng = random.Random(seed)
+
+    def load(self, slots: list[int]) -> None:
+        """Put every meeting in the given slot (one per meeting, in `mids` order)."""
+        n_slots = self.n_slots
+        self.slot_of = list(slots)
+        self.busy = [0] * self.n_people
         self.occ: dict[int, int] = {}  # participant * n_slots + slot -> meeting
         self.at: list[list[int]] = [[] for _ in range(n_slots)]
         self.pos = [0] * len(self.mids)
@@ -85,13 +101,6 @@ class Annealer:
                 self.occ[p * n_slots + s] = m
             self.pos[m] = len(self.at[s])
             self.at[s].append(m)
-        self.prev = [-1] * len(self.mids)
-        self.k = 0
-        if previous:
-            self.prev = [previous.get(mid, -1) for mid in self.mids]
-            self.k = sum(len(p) for p in self.parts) + 1
-        self.movable = [m for m in range(len(self.mids)) if len(self.allowed[m]) > 1]
-        self.rng = random.Random(seed)
 
     def breaks(self, mask: int, d: int) -> int:
         x = mask & self.day_mask[d]
@@ -207,10 +216,18 @@ def anneal(
     stopped: Callable[[], bool],
     previous: dict[str, int] | None = None,
     improved: Callable[[dict[str, int]], None] | None = None,
+    lower_bound: int = 0,
     start_temperature: float = 1.5,
     end_temperature: float = 0.05,
 ) -> dict[str, int]:
-    """The best schedule found before `deadline`, never worse than `placed`."""
+    """The best schedule found, never worse than `placed`.
+
+    One anneal, cooling geometrically in time from `start_temperature` at the start to
+    `end_temperature` at `deadline`. It ends early on `stopped()`, when the cost reaches
+    `lower_bound` (breaks; with `previous`, nothing moved either), or when nothing better
+    has been found for three times as many steps as it took to find the best so far (and
+    at least IDLE_STEPS): a small problem is done in a second, while a large one, still
+    improving, uses the time it is given."""
     state = Annealer(pb, an, placed, previous, seed)
     if not state.movable:
         return dict(placed)
@@ -220,12 +237,14 @@ def anneal(
     span = max(deadline - t0, 1e-3)
     temperature = start_temperature
     reported, reported_cost = t0, cost
-    steps = 0
-    while True:
+    steps = last_better = 0
+    while best_cost > lower_bound:
         steps += 1
         if steps % 2000 == 0:
             now = time.perf_counter()
             if now >= deadline or stopped():
+                break
+            if steps - last_better > max(IDLE_STEPS, 3 * last_better):
                 break
             frac = (now - t0) / span
             temperature = start_temperature * (end_temperature / start_temperature) ** frac
@@ -234,6 +253,6 @@ def anneal(
                 reported, reported_cost = now, best_cost
         cost += state.step(temperature)
         if cost < best_cost:
-            best_cost = cost
+            best_cost, last_better = cost, steps
             best = state.slot_of[:]
     return state.schedule(best)
