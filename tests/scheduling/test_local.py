@@ -128,3 +128,16 @@ def test_large_delegation_break_phase_uses_the_local_search():
     assert not [p.name for p in result.phases if p.name.startswith("breaks-")]
     greedy_breaks = _breaks_of(load_problem(raw), _greedy(raw))
     assert sol["objective"]["breaks"] < greedy_breaks / 2
+
+
+def test_large_delegation_where_every_request_fits_uses_the_local_search_too():
+    raw = generate_delegation(
+        seed=1, delegates=20, hosts=40, requests=120, days=2, cities=2, tables=10
+    )
+    result = solve_detailed(raw, workers=2, time_limit=10)
+    sol = result.solution
+    assert check(raw, sol) == []
+    assert not sol["unscheduled"]  # every request fits: they all become required
+    assert not [p.name for p in result.phases if p.name.startswith("breaks")]
+    greedy_breaks = _breaks_of(load_problem(raw), _greedy(raw))
+    assert sol["objective"]["breaks"] < greedy_breaks

@@ -127,8 +127,13 @@ def _break_phase(
     )
     run.monitor.phase = "breaks"
     exact = keep is None or keep_exact
+    # Slot classes mean a large delegation: there the slot-level probes and model spend the
+    # time without getting far, and the local search does far better (insight 26).
+    local_search = groups is not None and state.best is not None and local.applicable(pb)
     if exact and any(lb > ub for lb, ub in _ranges(an, keep).values()):
         state.proven_infeasible = True  # fairness alone rules every schedule out
+    elif exact and local_search:
+        state.take(improve(run, state.best, None, state.lb_total))
     elif exact:
         _probes(state)
     fairness = pb.max_break_difference is not None
@@ -145,6 +150,7 @@ def _break_phase(
         state.optimal = True
     if (
         exact
+        and not local_search
         and not state.optimal
         and not state.proven_infeasible
         and run.remaining() > 0.05
