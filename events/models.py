@@ -222,6 +222,9 @@ class Registration(models.Model):
     # The last state the person was emailed about ("confirmed", "waitlisted",
     # "event_cancelled"); the notification task claims a change with a conditional UPDATE.
     notified_state = models.CharField(max_length=16, blank=True, default="", editable=False)
+    # When the sweeper last enqueued this registration's email (at most once per
+    # REGISTRATION_SWEEP_EVERY_MINUTES, so a mail server down for hours meets no pile-up).
+    notify_swept_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -13,6 +13,12 @@ def notify_registration(registration_id: int) -> str | None:
     return services.registration_notify(registration_id=registration_id)
 
 
+@shared_task(name="events.sweep_registration_emails")
+def sweep_registration_emails() -> int:
+    """Beat, every minute: enqueue registration emails that were never enqueued or sent."""
+    return services.registration_notify_sweep()
+
+
 @shared_task(name="events.notify_event_cancelled", **RETRY_ON_MAIL_ERRORS)
 def notify_event_cancelled(event_id: int) -> int:
     """Email every registrant of a cancelled event; each person at most once."""

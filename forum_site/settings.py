@@ -255,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
     },
     "events.sweep_invitations": {"task": "events.sweep_invitations", "schedule": crontab()},
+    "events.sweep_registration_emails": {
+        "task": "events.sweep_registration_emails",
+        "schedule": crontab(),
+    },
     "events.send_invitation_reminders": {
         "task": "events.send_invitation_reminders",
         "schedule": crontab(minute="*/15"),
@@ -420,6 +424,13 @@ INVITATION_SEND_BATCH = env.int("INVITATION_SEND_BATCH", default=50)
 INVITATION_LEASE_SECONDS = env.int("INVITATION_LEASE_SECONDS", default=300)
 # Pending invitations whose send task has not claimed them after this long are re-enqueued.
 INVITATION_SWEEP_GRACE_SECONDS = env.int("INVITATION_SWEEP_GRACE_SECONDS", default=60)
+# Registration emails (confirmed, waitlisted, promoted) not sent this long after the change
+# are enqueued again by the sweeper, for changes of at most the window's age (older ones,
+# say imported, are never mailed late) and events not yet started; a run takes the batch.
+REGISTRATION_SWEEP_GRACE_SECONDS = env.int("REGISTRATION_SWEEP_GRACE_SECONDS", default=120)
+REGISTRATION_SWEEP_WINDOW_HOURS = env.int("REGISTRATION_SWEEP_WINDOW_HOURS", default=48)
+REGISTRATION_SWEEP_BATCH = env.int("REGISTRATION_SWEEP_BATCH", default=500)
+REGISTRATION_SWEEP_EVERY_MINUTES = env.int("REGISTRATION_SWEEP_EVERY_MINUTES", default=15)
 # Transient SMTP errors: retried up to this many attempts, waiting base × 2^(n-1) seconds
 # (at most an hour) between them; the sweeper picks up due retries, no countdown is used.
 INVITATION_MAX_ATTEMPTS = env.int("INVITATION_MAX_ATTEMPTS", default=8)

@@ -22,6 +22,7 @@ from events.services.registrations import (
     registration_check_in,
     registration_create,
     registration_notify,
+    registration_notify_sweep,
 )
 from events.services.reminders import event_reminders_due, event_reminders_send
 
@@ -43,4 +44,5 @@ __all__ = [
     "registration_check_in",
     "registration_create",
     "registration_notify",
+    "registration_notify_sweep",
 ]

@@ -8,12 +8,15 @@ check constraint `event_never_overbooked` and the unique constraints on registra
 the backstop.
 """
 
+import datetime as dt
+import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -33,9 +36,12 @@ from events.selectors import organisations_admitted
 from forum_site.i18n import local_time, localized
 from forum_site.locking import lock_row
 from forum_site.permissions import require_staff
+from forum_site.smtp import classify_smtp_error
 from forum_site.tasks import publish_or_log
 from members.models import Organisation
 from members.selectors import organisation_acting_for
+
+log = logging.getLogger(__name__)
 
 BUSY = gettext_noop("Many people are registering for this event right now; please try again.")
 
@@ -418,10 +424,61 @@ def registration_notify(*, registration_id: int) -> str | None:
         return None
     try:
         send_registration_email(registration, kind)
-    except Exception:
-        # Give the claim back so that the retry sends it.
+    except Exception as exc:
+        verdict = classify_smtp_error(exc)
+        if verdict.permanent:
+            # The server refused this address or message for good: retrying (the task's
+            # retries, the sweeper) would only be refused again. The claim stays.
+            log.warning(
+                "registration %s's %s email refused: %s", registration_id, kind, verdict.description
+            )
+            return None
+        # Give the claim back so that the retry (or the sweeper) sends it.
         Registration.objects.filter(pk=registration_id, notified_state=state).update(
             notified_state=previous
         )
         raise
     return kind
+
+
+def registration_notify_sweep(*, now=None) -> int:
+    """Enqueue the email of every registration whose state its person has not been emailed
+    about, changed between REGISTRATION_SWEEP_WINDOW_HOURS and
+    REGISTRATION_SWEEP_GRACE_SECONDS ago, of an event not yet started nor cancelled (beat,
+    every minute). It catches what the commit could not enqueue (the broker away) and a
+    send whose retries ran out; the task's claim makes a duplicate harmless. Returns how
+    many it enqueued (at most REGISTRATION_SWEEP_BATCH a run; the next run takes the rest),
+    each registration at most once per REGISTRATION_SWEEP_EVERY_MINUTES.
+    """
+    from events.tasks import notify_registration
+
+    now = now or timezone.now()
+    unsent = Q(status=RegistrationStatus.CONFIRMED) & ~Q(notified_state="confirmed") | Q(
+        status=RegistrationStatus.WAITLISTED
+    ) & ~Q(notified_state="waitlisted")
+    swept_before = now - dt.timedelta(minutes=settings.REGISTRATION_SWEEP_EVERY_MINUTES)
+    ids = list(
+        Registration.objects.filter(
+            unsent,
+            Q(notify_swept_at__isnull=True) | Q(notify_swept_at__lt=swept_before),
+            updated_at__lte=now - dt.timedelta(seconds=settings.REGISTRATION_SWEEP_GRACE_SECONDS),
+            updated_at__gte=now - dt.timedelta(hours=settings.REGISTRATION_SWEEP_WINDOW_HOURS),
+            event__starts_at__gt=now,
+        )
+        .exclude(event__status=EventStatus.CANCELLED)
+        .exclude(user__email="")
+        .order_by("updated_at", "pk")
+        .values_list("pk", flat=True)[: settings.REGISTRATION_SWEEP_BATCH]
+    )
+    sent = 0
+    for pk in ids:
+        # .update() leaves updated_at alone: the window still counts from the change.
+        Registration.objects.filter(pk=pk).update(notify_swept_at=now)
+        if not publish_or_log(
+            lambda pk=pk: notify_registration.delay(pk), f"registration {pk}'s email"
+        ):
+            # The broker is away: give the mark back and leave the rest to the next run.
+            Registration.objects.filter(pk=pk).update(notify_swept_at=None)
+            break
+        sent += 1
+    return sent

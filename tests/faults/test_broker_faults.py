@@ -3,13 +3,14 @@ worker reconnects by itself, and every invitation is sent exactly once in the en
 
 The test runs a redis-server of its own on a free port (never the shared one), with an
 append-only file as a production broker should have, so queued tasks survive the restart;
-what does not (a task published while Redis was away) the sweeper re-enqueues."""
+what does not (a task published while Redis was away) the sweepers re-enqueue."""
 
 import time
 
 import pytest
 from rest_framework.test import APIClient
 
+from events import services as services_events
 from events.invitations import services
 from events.invitations.models import Invitation
 from events.models import Registration
@@ -86,3 +87,39 @@ def test_registering_while_the_broker_is_away_still_registers(own_redis, db, on_
         response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
     assert (response.status_code, response.json()["status"]) == (201, "confirmed")
     assert Registration.objects.filter(event=event, status="confirmed").count() == 1
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_the_email_of_a_registration_made_while_the_broker_was_away_comes_later_once(
+    own_redis, start_worker, settings
+):
+    """Redis is down when the registration commits, so its email is not enqueued; once
+    Redis is back, the sweeper enqueues it and a real worker sends it, exactly once."""
+    settings.REGISTRATION_SWEEP_GRACE_SECONDS = 0
+    smtp = FaultySmtp().start()
+    try:
+        own_redis.kill()
+        event = EventFactory(capacity=5)
+        client = APIClient()
+        client.force_authenticate(member(email="ok-late@broker.example"))
+        response = client.post(f"/api/v1/events/{event.pk}/register/", {}, format="json")
+        assert response.status_code == 201
+        registration = Registration.objects.get(event=event)
+        assert registration.notified_state == ""  # nothing could be enqueued
+        own_redis.start()
+        start_worker(broker=own_redis.url, email_url=f"smtp://127.0.0.1:{smtp.port}")
+
+        assert services_events.registration_notify_sweep() == 1
+        deadline = time.monotonic() + 30
+        while not smtp.messages and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert services_events.registration_notify_sweep() == 0  # claimed or sent: not again
+        time.sleep(1)
+        assert message_id_counts(smtp.messages) == {
+            stable_message_id("registration", registration.pk, "confirmed"): 1
+        }
+        registration.refresh_from_db()
+        assert registration.notified_state == "confirmed"
+    finally:
+        smtp.stop()

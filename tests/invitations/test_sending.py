@@ -1,5 +1,5 @@
 """The sending state machine over real SMTP: retries, failures, claims, the sweeper
-(services/sending.py, services/smtp.py)."""
+(services/sending.py, forum_site/smtp.py)."""
 
 import datetime as dt
 

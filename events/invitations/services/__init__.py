@@ -2,7 +2,7 @@
 
 One module per job: `parsing` (pasted lines and CSV files), `inviting` (event and host
 invitations, merged and inserted in bulk), `sending` (the state machine: claim with a
-lease, send, mark; the sweeper), `smtp` (which errors are permanent), `emails` (the
+lease, send, mark; the sweeper; forum_site/smtp.py says which errors are permanent), `emails` (the
 messages and their personal links), `answering` (token lookup, accept, decline, guest
 accounts), `staff` (resend, revoke), `reminders`, and `targets` (deadlines of events and
 delegations). The public functions are re-exported here: `from events.invitations import
@@ -49,7 +49,6 @@ from events.invitations.services.sending import (
     invitations_send_batch,
     invitations_sweep,
 )
-from events.invitations.services.smtp import classify_smtp_error
 from events.invitations.services.staff import invitation_resend, invitation_revoke
 from events.invitations.services.targets import (
     HOST_INVITABLE,
@@ -70,7 +69,6 @@ __all__ = [
     "InviteResult",
     "audience_organisations",
     "check_answerable",
-    "classify_smtp_error",
     "default_expiry",
     "delegation_deadline",
     "delegation_expiry",

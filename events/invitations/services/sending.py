@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from events.invitations.models import Invitation, InvitationStatus
 from events.invitations.services.emails import invitation_message, mint_tokens
-from events.invitations.services.smtp import classify_smtp_error
 from events.invitations.services.targets import TARGET_RELATED, target_closed
+from forum_site.smtp import classify_smtp_error
 from forum_site.tasks import chunked, publish_or_log
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""What an SMTP error means for an invitation: give up (permanent) or try again later."""
+"""What an SMTP error means for an email: give up (permanent) or try again later."""
 
 import smtplib
 from typing import NamedTuple

@@ -1,8 +1,8 @@
-"""Which SMTP errors are permanent, and whether the connection survives (services/smtp.py)."""
+"""Which SMTP errors are permanent, and whether the connection survives (forum_site/smtp.py)."""
 
 import smtplib
 
-from events.invitations.services import classify_smtp_error
+from forum_site.smtp import classify_smtp_error
 
 
 def test_refused_recipients_are_permanent_only_when_every_reply_is_5xx():
