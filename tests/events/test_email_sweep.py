@@ -3,10 +3,12 @@ could not enqueue, or a send that kept failing, is emailed later, once, and only
 still matters. Emails go over SMTP to the suite's real sink."""
 
 import datetime as dt
+import io
 import logging
 import socket
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from events import services
@@ -122,3 +124,12 @@ def test_a_refused_address_is_not_retried(settings, caplog):
         assert server.messages == []
     finally:
         server.stop()
+
+
+def test_send_reminders_command_sweeps_registration_emails_too(mailbox, settings):
+    settings.REGISTRATION_SWEEP_GRACE_SECONDS = 0
+    unsent_registration("command@sme.example")
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "1 registration email(s) re-enqueued" in out.getvalue()
+    assert len(mailbox.to("command@sme.example")) == 1

@@ -7,12 +7,14 @@ from events.invitations import services
 class Command(BaseCommand):
     help = (
         "Run the invitation periodic work once: re-enqueue invitations a lost task left "
-        "behind, remind unanswered invitees, remind confirmed registrants before their "
-        "event. Beat runs the same every few minutes (see docs/invitations.md)."
+        "behind and registration emails never sent, remind unanswered invitees, remind "
+        "confirmed registrants before their event. Beat runs the same every few minutes "
+        "(see docs/invitations.md)."
     )
 
     def handle(self, *args, **options):
         requeued = services.invitations_sweep()
+        registration_emails = event_services.registration_notify_sweep()
         invitation_reminders = services.invitation_reminders_send(
             invitation_ids=services.invitation_reminders_due()
         )
@@ -20,6 +22,7 @@ class Command(BaseCommand):
             registration_ids=event_services.event_reminders_due()
         )
         self.stdout.write(
-            f"{requeued} invitation(s) re-enqueued, {invitation_reminders} invitation "
-            f"reminder(s) and {event_reminders} event reminder(s) sent."
+            f"{requeued} invitation(s) and {registration_emails} registration email(s) "
+            f"re-enqueued, {invitation_reminders} invitation reminder(s) and "
+            f"{event_reminders} event reminder(s) sent."
         )
