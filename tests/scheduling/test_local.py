@@ -8,13 +8,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from events.scheduling import check, load_problem, solve_detailed
+from events.scheduling import check, load_problem, solve, solve_detailed
 from events.scheduling.generate import generate_delegation
 from events.scheduling.solver import analyse
 from events.scheduling.solver.analysis import _breaks_of
 from events.scheduling.solver.greedy import greedy
 from events.scheduling.solver.local import anneal, applicable
-from events.scheduling.solver.output import _solution
+from events.scheduling.solver.output import _solution, contract_breaks
 from tests.scheduling.builders import meeting, people, problem, slot
 
 
@@ -31,7 +31,7 @@ def _anneal(raw: dict[str, Any], placed: dict[str, int], seconds: float, **kw: A
     )
     weight = sum(pb.meeting_by_id[m].weight for m in out if not pb.meeting_by_id[m].required)
     left = {m.id: "not in the schedule given" for m in pb.meetings if m.id not in out}
-    solution = _solution("feasible", out, left, weight, _breaks_of(pb, out), None, 0.0, pb)
+    solution = _solution("feasible", out, left, weight, contract_breaks(pb, out), None, 0.0, pb)
     assert check(raw, solution) == []
     return pb, out
 
@@ -98,12 +98,9 @@ def test_anneal_returns_the_start_when_stopped_at_once():
     assert _breaks_of(pb, out) <= _breaks_of(pb, start)
 
 
-def test_anneal_applies_only_without_travel_sites_order_or_fairness():
+def test_anneal_applies_except_with_order_or_fairness():
     assert applicable(load_problem(_tight_delegation()))
-    visits = generate_delegation(
-        seed=1, delegates=20, hosts=40, requests=200, days=2, cities=2, visits=4
-    )
-    assert not applicable(load_problem(visits))
+    assert applicable(load_problem(_visits_delegation()))
     fair = generate_delegation(
         seed=1, delegates=20, hosts=40, requests=200, days=2, cities=2, max_break_difference=1
     )
@@ -114,6 +111,44 @@ def test_anneal_applies_only_without_travel_sites_order_or_fairness():
         [meeting("m1", "a", "b"), meeting("m2", "a", "b", after=["m1"])],
     )
     assert not applicable(load_problem(ordered))
+
+
+def _visits_delegation() -> dict[str, Any]:
+    return generate_delegation(
+        seed=1, delegates=20, hosts=40, requests=200, days=2, cities=2, tables=4, visits=8
+    )
+
+
+def test_anneal_keeps_trips_and_visitor_limits_with_site_visits():
+    raw = _visits_delegation()
+    start = {
+        e["meeting"]: load_problem(raw).slot_by_id[e["slot"]].index
+        for e in solve(raw, workers=1, time_limit=1)["scheduled"]
+    }
+    pb, out = _anneal(raw, start, 3.0)  # the checker enforces trips and visitor limits
+    assert set(out) == set(start)
+    assert any(m.startswith("v-") for m in out)  # the visits are among the meetings
+    assert contract_breaks(pb, out) < contract_breaks(pb, start)
+
+
+def test_anneal_counts_breaks_as_the_contract_does_with_travel():
+    # a meets x at the venue, then visits a plant 45 minutes away: the slot between is the
+    # trip, not a break; a meeting two slots later would be one.
+    raw = problem(
+        [slot(f"s{i}", tables=2) for i in range(1, 6)],
+        people("a", "x", "host"),
+        [meeting("m1", "a", "x"), meeting("v1", "host", "a")],
+    )
+    for i, s in enumerate(raw["slots"]):
+        s["start"], s["end"] = f"{9 + i}:00", f"{9 + i}:30"
+    raw["meetings"][1]["location"] = "plant"
+    raw["locations"] = [{"id": "plant", "name": "Host plant", "visitor_limit": 2}]
+    raw["travel"] = [{"from": "venue", "to": "plant", "minutes": 45}]
+    far = {"m1": 0, "v1": 4}  # 9:00 at the venue, 13:00 at the plant: idle far longer
+    pb, out = _anneal(raw, far, 1.0)
+    assert contract_breaks(pb, far) == 1
+    assert contract_breaks(pb, out) == 0
+    assert abs(out["m1"] - out["v1"]) == 2  # the trip's slot between them, no less
 
 
 def test_large_delegation_break_phase_uses_the_local_search():

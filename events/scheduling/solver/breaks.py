@@ -10,6 +10,7 @@ with the weight held: lexicographic, moved first.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from . import local
 from .analysis import _breaks_of, _derive, _fair, _ranges
 from .greedy import greedy
 from .model import _assignment, _build
+from .output import contract_breaks
 from .phases import Run, SolveResult, weight_phase
 
 
@@ -39,13 +41,13 @@ class Breaks:
 
     @property
     def best_breaks(self) -> int | None:
-        return None if self.best is None else _breaks_of(self.run.view, self.best)
+        return None if self.best is None else contract_breaks(self.run.view, self.best)
 
     def take(self, schedule: dict[str, int] | None) -> None:
         if schedule is None:
             return
-        value = _breaks_of(self.run.view, schedule)
-        if self.best is None or value < _breaks_of(self.run.view, self.best):
+        value = contract_breaks(self.run.view, schedule)
+        if self.best is None or value < contract_breaks(self.run.view, self.best):
             self.best = schedule
             self.run.monitor.found(breaks=value)
 
@@ -128,11 +130,16 @@ def _break_phase(
     run.monitor.phase = "breaks"
     exact = keep is None or keep_exact
     # Slot classes mean a large delegation: there the slot-level probes and model spend the
-    # time without getting far, and the local search does far better (insight 26).
-    local_search = groups is not None and state.best is not None and local.applicable(pb)
+    # time without getting far, and the local search does far better (insight 26). On other
+    # problems it may use, CP-SAT (which can prove the optimum) gets half the time first.
+    local_ok = local.applicable(pb)
+    local_only = groups is not None and state.best is not None and local_ok
+    if exact and local_ok and not local_only:
+        now = run.deadline - run.remaining()
+        state.run = dataclasses.replace(run, deadline=now + 0.5 * run.remaining())
     if exact and any(lb > ub for lb, ub in _ranges(an, keep).values()):
         state.proven_infeasible = True  # fairness alone rules every schedule out
-    elif exact and local_search:
+    elif exact and local_only:
         state.take(improve(run, state.best, None, state.lb_total))
     elif exact:
         _probes(state)
@@ -150,18 +157,29 @@ def _break_phase(
         state.optimal = True
     if (
         exact
-        and not local_search
+        and not local_only
         and not state.optimal
         and not state.proven_infeasible
-        and run.remaining() > 0.05
+        and state.run.remaining() > 0.05
         and not run.monitor.stopped()
     ):
-        code, found = state.solve("breaks", None, run.remaining())
+        code, found = state.solve("breaks", None, state.run.remaining())
         state.take(found)
         state.optimal = code == cp_model.OPTIMAL or (
             state.best is not None and state.best_breaks <= state.bound
         )
         state.proven_infeasible = code == cp_model.INFEASIBLE and state.best is None
+    state.run = run
+    if (
+        exact
+        and local_ok
+        and not local_only
+        and not state.optimal
+        and not state.proven_infeasible
+        and state.best is not None
+    ):
+        state.take(improve(run, state.best, None, state.bound))
+        state.optimal = state.best_breaks <= state.bound
     if state.proven_infeasible:
         return run.infeasible()
     if state.best is None:
@@ -227,7 +245,7 @@ def improve(
         return improve_by_day(run, placed, previous)
 
     def improved(schedule: dict[str, int]) -> None:
-        run.monitor.found(breaks=_breaks_of(run.view, schedule))
+        run.monitor.found(breaks=contract_breaks(run.view, schedule))
 
     return local.anneal(
         run.view,
@@ -278,13 +296,13 @@ def improve_by_day(
             candidate = _assignment(mdl, solver)
             if _better(pb, candidate, day_hint, prev):
                 out.update(candidate)
-                run.monitor.found(breaks=_breaks_of(pb, out))
+                run.monitor.found(breaks=contract_breaks(pb, out))
     return out
 
 
 def _better(pb: Any, new: dict[str, int], old: dict[str, int], prev: dict[str, int] | None) -> bool:
     def key(schedule: dict[str, int]) -> tuple[int, int]:
         moved = 0 if prev is None else sum(1 for m, s in prev.items() if schedule.get(m) != s)
-        return moved, _breaks_of(pb, schedule)
+        return moved, contract_breaks(pb, schedule)
 
     return key(new) <= key(old)

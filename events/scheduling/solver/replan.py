@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from ortools.sat.python import cp_model
 
-from .analysis import _breaks_of
 from .breaks import improve
 from .model import _assignment, _build
+from .output import contract_breaks
 from .phases import Run, SolveResult
 
 
@@ -29,7 +29,7 @@ def previous_slots(run: Run) -> dict[str, int]:
 
 def _key(run: Run, schedule: dict[str, int], prev: dict[str, int]) -> tuple[int, int]:
     moved = len(run.view.previous or {}) - sum(1 for m, s in prev.items() if schedule.get(m) == s)
-    return moved, _breaks_of(run.view, schedule)
+    return moved, contract_breaks(run.view, schedule)
 
 
 def replan(run: Run, placed: dict[str, int] | None, proven: bool, optional: bool) -> SolveResult:
