@@ -109,3 +109,16 @@ def small_solved() -> tuple[dict[str, Any], dict[str, Any]]:
         ],
     )
     return pb, solved(pb)
+
+
+def with_site_visit(
+    pb: dict[str, Any], visit: str, *, minutes: int, times: list[tuple[str, str]], limit: int = 2
+) -> dict[str, Any]:
+    """Give the slots clock times and hold meeting `visit` at a plant `minutes` from the
+    venue (with a visitor limit of `limit`)."""
+    for s, (start, end) in zip(pb["slots"], times, strict=True):
+        s["start"], s["end"] = start, end
+    next(m for m in pb["meetings"] if m["id"] == visit)["location"] = "plant"
+    pb["locations"] = [{"id": "plant", "name": "Host plant", "visitor_limit": limit}]
+    pb["travel"] = [{"from": "venue", "to": "plant", "minutes": minutes}]
+    return pb

@@ -14,6 +14,7 @@ from tests.scheduling.builders import (
     slot,
     small_solved,
     where,
+    with_site_visit,
 )
 
 # --------------------------------------------------------------------- checker
@@ -121,12 +122,8 @@ def _trip_problem() -> dict[str, Any]:
         people("a", "b", "c"),
         [meeting("m1", "a", "b"), meeting("v1", "a", "c")],
     )
-    for i, s in enumerate(pb["slots"]):
-        s["start"], s["end"] = f"09:{20 * i:02d}", f"09:{20 * i + 20:02d}"
-    pb["meetings"][1]["location"] = "plant"
-    pb["locations"] = [{"id": "plant", "name": "C's plant", "visitor_limit": 2}]
-    pb["travel"] = [{"from": "venue", "to": "plant", "minutes": 15}]
-    return pb
+    times = [(f"09:{20 * i:02d}", f"09:{20 * i + 20:02d}") for i in range(4)]
+    return with_site_visit(pb, "v1", minutes=15, times=times)
 
 
 def _fake(placed: dict[str, str], breaks: int, legs: list[dict[str, Any]]) -> dict[str, Any]:

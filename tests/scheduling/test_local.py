@@ -15,7 +15,7 @@ from events.scheduling.solver.analysis import _breaks_of
 from events.scheduling.solver.greedy import greedy
 from events.scheduling.solver.local import anneal, applicable
 from events.scheduling.solver.output import _solution, contract_breaks
-from tests.scheduling.builders import meeting, people, problem, slot
+from tests.scheduling.builders import meeting, people, problem, slot, with_site_visit
 
 
 def _anneal(raw: dict[str, Any], placed: dict[str, int], seconds: float, **kw: Any):
@@ -139,11 +139,8 @@ def test_anneal_counts_breaks_as_the_contract_does_with_travel():
         people("a", "x", "host"),
         [meeting("m1", "a", "x"), meeting("v1", "host", "a")],
     )
-    for i, s in enumerate(raw["slots"]):
-        s["start"], s["end"] = f"{9 + i}:00", f"{9 + i}:30"
-    raw["meetings"][1]["location"] = "plant"
-    raw["locations"] = [{"id": "plant", "name": "Host plant", "visitor_limit": 2}]
-    raw["travel"] = [{"from": "venue", "to": "plant", "minutes": 45}]
+    times = [(f"{9 + i}:00", f"{9 + i}:30") for i in range(5)]
+    with_site_visit(raw, "v1", minutes=45, times=times)
     far = {"m1": 0, "v1": 4}  # 9:00 at the venue, 13:00 at the plant: idle far longer
     pb, out = _anneal(raw, far, 1.0)
     assert contract_breaks(pb, far) == 1
