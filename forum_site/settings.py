@@ -407,6 +407,8 @@ MESSAGING_EDIT_WINDOW_MINUTES = env.int("MESSAGING_EDIT_WINDOW_MINUTES", default
 MESSAGING_DIGEST_DELAY_MINUTES = env.int("MESSAGING_DIGEST_DELAY_MINUTES", default=10)
 # An open thread page asks for new messages this often (milliseconds; a 304 when none).
 MESSAGING_POLL_MS = env.int("MESSAGING_POLL_MS", default=10000)
+# How often an open page asks whether its header's unread count changed (0: never).
+MESSAGING_BADGE_POLL_MS = env.int("MESSAGING_BADGE_POLL_MS", default=30000)
 
 # --- Invitations and reminders (events/invitations/, docs/invitations.md) --------------
 # Reminders to unanswered invitees: at most this many, this many hours apart, before the

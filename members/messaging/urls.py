@@ -10,6 +10,7 @@ app_name = "messaging"
 urlpatterns = [
     path("", conversations.inbox, name="inbox"),
     path("compose/", conversations.compose, name="compose"),
+    path("unread/", conversations.unread_badge, name="unread"),
     path("preferences/", conversations.preferences, name="preferences"),
     path("blocked/", place.blocked, name="blocked"),
     path("blocked/<id:user_pk>/unblock/", place.unblock, name="unblock"),

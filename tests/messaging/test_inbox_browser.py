@@ -1,7 +1,8 @@
 """The inbox in a real browser, in English and in Japanese, at desk and phone width: Asha
 (Sneha Farms) writes to Mitsui from the directory; Kenji (Mitsui) sees the unread badge,
 opens the thread and replies; Asha's open thread shows the reply without reloading (the
-htmx poll, every MESSAGING_POLL_MS)."""
+htmx poll, every MESSAGING_POLL_MS), and Kenji's open page counts Asha's second line
+(badge.js, every MESSAGING_BADGE_POLL_MS)."""
 
 import pytest
 from django.apps import apps
@@ -62,7 +63,7 @@ def go(page, selector: str) -> None:
 def test_a_member_writes_to_an_organisation_and_sees_the_reply_arrive(
     browser, live_server, people, settings, language
 ):
-    settings.MESSAGING_POLL_MS = 400
+    settings.MESSAGING_POLL_MS = settings.MESSAGING_BADGE_POLL_MS = 400
     asha, kenji, mitsui = people
     words = WORDS[language]
 
@@ -91,6 +92,16 @@ def test_a_member_writes_to_an_organisation_and_sees_the_reply_arrive(
     k.goto("/directory/")
     assert " ".join(k.locator("#unread-badge").text_content().split()) == words["badge"]
     audit(k, "inbox-badge")
+    # Asha adds a line; Kenji's open page counts it without reloading (badge.js).
+    k.evaluate("window.notReloaded = true")
+    services.message_post(actor=asha, conversation_id=conversation.pk, body="Or in April.")
+    k.locator("#unread-badge", has_text="2").wait_for(timeout=10_000)
+    assert k.evaluate("window.notReloaded") is True
+    audit(k, "inbox-badge-live")  # at phone width the count shows on the menu button
+    k.set_viewport_size({"width": 390, "height": 800})
+    assert k.locator("#unread-toggler").inner_text() == "2"
+    assert k.locator("#unread-toggler").is_visible()
+    k.set_viewport_size({"width": 1280, "height": 800})
     k.click("#messages-link")
     audit(k, "inbox-list")
     k.get_by_role("link", name="Tea line automation").click()

@@ -544,3 +544,42 @@ def test_badge_costs_nothing_when_not_rendered(kenji, rf):
     with CaptureQueriesContext(connection) as queries:
         Template("{{ messaging_unread.unread }}").render(Context(context))
     assert len(queries) == 1
+
+
+UNREAD = "/messages/unread/"
+
+
+def test_badge_endpoint_answers_204_while_the_count_shown_is_right(asha, kenji, start):
+    client = logged_in(kenji)
+    assert client.get(UNREAD, {"n": "0"}).status_code == 204
+    start(asha, kenji)
+    response = client.get(UNREAD, {"n": "0"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.startswith('<li class="nav-item" id="messages-nav"')
+    assert 'data-unread="1"' in html
+    assert 'id="unread-badge">1<span class="visually-hidden"> unread messages</span>' in html
+    assert client.get(UNREAD, {"n": "1"}).status_code == 204
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_badge_endpoint_is_for_logged_in_people_and_ignores_odd_input(asha, kenji, start):
+    from django.test import Client
+
+    assert Client().get(UNREAD).status_code == 403
+    start(asha, kenji)
+    client = logged_in(kenji)
+    for odd in ("", "abc", "1.5", "9" * 30, "-1"):
+        assert client.get(UNREAD, {"n": odd}).status_code == 200  # not the count: markup
+    assert client.post(UNREAD).status_code == 405
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_badge_endpoint_query_count_is_constant(
+    asha, kenji, start, count, django_assert_num_queries
+):
+    for _ in range(count):
+        start(asha, kenji)
+    client = logged_in(kenji)
+    with django_assert_num_queries(3):  # session, user, the unread count
+        assert client.get(UNREAD, {"n": str(count)}).status_code == 204

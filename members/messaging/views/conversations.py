@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from forum_site.i18n import localized
@@ -13,6 +14,22 @@ from members.messaging import selectors, services
 from members.messaging.forms import ComposeForm
 from members.messaging.views.common import CONVERSATIONS_PER_PAGE, id_param, person_name, post_form
 from members.models import Organisation
+
+# --- The header's badge --------------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+def unread_badge(request: HttpRequest) -> HttpResponse:
+    """The header's unread badge for messaging/badge.js: 204 while the count is still the
+    `n` the page shows (one query besides session and user), else the badge's markup."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    total = selectors.unread_total(request.user)
+    if request.GET.get("n") == str(total["unread"]):
+        return HttpResponse(status=204)
+    return render(request, "messaging/_unread_badge.html", {"messaging_unread": total})
+
 
 # --- The list ------------------------------------------------------------------------------
 
