@@ -199,6 +199,18 @@ def conversation_get_for_user(*, user: AbstractBaseUser, pk) -> dict:
     return get_object_or_404(conversation_list_for_user(user), pk=_as_id(pk, "conversation"))
 
 
+def conversation_people(conversation: dict) -> list[dict]:
+    """Everyone who receives the conversation's messages, named in it or through the
+    organisation it is addressed to (rows: `user__id`, `user__username`…), in one query."""
+    ids = conversation_recipient_ids(
+        Conversation(pk=conversation["id"], organisation_id=conversation["organisation_id"])
+    )
+    return [
+        {f"user__{f}": row[f] for f in PERSON_COLUMNS}
+        for row in get_user_model().objects.filter(pk__in=ids).values(*PERSON_COLUMNS)
+    ]
+
+
 def conversation_participants(conversation_ids: Iterable[int]) -> dict[int, list[dict]]:
     """The people named in each conversation who still take part, in the order they were
     added (rows: `user_id`, `user__username`…), in one query."""

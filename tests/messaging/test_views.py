@@ -97,6 +97,21 @@ def test_thread_shows_messages_and_marks_them_read(asha, kenji, start):
     assert participant.last_read_message_id == conversation.last_message_id
 
 
+def test_thread_lists_everyone_the_organisation_brings_in_not_only_who_wrote(
+    asha, kenji, platform, start
+):
+    mitsui = kenji.affiliations.get().organisation
+    yuki = member(organisation=mitsui, username="yuki", first_name="Yuki", last_name="Ito")
+    conversation = start(asha, organisation_id=mitsui.pk, subject="Plant visit")
+    html = logged_in(asha).get(thread_url(conversation)).content.decode()
+    people = html[html.index('id="people"') :]
+    people = people[: people.index("</ul>")]
+    # Neither of Mitsui's representatives has written yet: both are listed, Asha is not.
+    assert "Kenji Sato" in people and "Yuki Ito" in people
+    assert "Asha Reddy" not in people
+    assert f"/block/{yuki.pk}/" in people
+
+
 def test_thread_is_404_for_a_non_participant(asha, kenji, outsider, start):
     conversation = start(asha, kenji)
     message = conversation.last_message

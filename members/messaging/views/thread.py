@@ -77,7 +77,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user, conversation_id=pk, before=before, limit=PAGE_SIZE
     )
     items = message_items(rows, request.user, now)
-    participants = selectors.conversation_participants([pk])[pk]
+    participants = selectors.conversation_people(conversation)
     blocked = selectors.blocked_ids(request.user)
     people = {
         p["user__id"]: person_name(p["user__first_name"], p["user__last_name"], p["user__username"])
