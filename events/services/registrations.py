@@ -389,6 +389,13 @@ def registration_check_in(*, actor: AbstractBaseUser, registration: Registration
     return registration
 
 
+# The state a registration's person is emailed about, by its status (cancelled: none).
+NOTIFIED_STATE = {
+    RegistrationStatus.CONFIRMED: "confirmed",
+    RegistrationStatus.WAITLISTED: "waitlisted",
+}
+
+
 def registration_notify(*, registration_id: int) -> str | None:
     """Email the person about their registration's current state, once per state.
 
@@ -408,11 +415,10 @@ def registration_notify(*, registration_id: int) -> str | None:
         if registration.status not in {RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED}:
             return None
         state = kind = "event_cancelled"
-    elif registration.status == RegistrationStatus.CONFIRMED:
-        state = "confirmed"
-        kind = "promoted" if previous == "waitlisted" else "confirmed"
-    elif registration.status == RegistrationStatus.WAITLISTED:
-        state = kind = "waitlisted"
+    elif registration.status in NOTIFIED_STATE:
+        state = kind = NOTIFIED_STATE[registration.status]
+        if state == "confirmed" and previous == "waitlisted":
+            kind = "promoted"
     else:
         return None
     if previous == state:
@@ -453,9 +459,9 @@ def registration_notify_sweep(*, now=None) -> int:
     from events.tasks import notify_registration
 
     now = now or timezone.now()
-    unsent = Q(status=RegistrationStatus.CONFIRMED) & ~Q(notified_state="confirmed") | Q(
-        status=RegistrationStatus.WAITLISTED
-    ) & ~Q(notified_state="waitlisted")
+    unsent = Q()
+    for status, state in NOTIFIED_STATE.items():
+        unsent |= Q(status=status) & ~Q(notified_state=state)
     swept_before = now - dt.timedelta(minutes=settings.REGISTRATION_SWEEP_EVERY_MINUTES)
     ids = list(
         Registration.objects.filter(
@@ -470,15 +476,14 @@ def registration_notify_sweep(*, now=None) -> int:
         .order_by("updated_at", "pk")
         .values_list("pk", flat=True)[: settings.REGISTRATION_SWEEP_BATCH]
     )
-    sent = 0
-    for pk in ids:
-        # .update() leaves updated_at alone: the window still counts from the change.
-        Registration.objects.filter(pk=pk).update(notify_swept_at=now)
+    # One UPDATE marks the batch (.update() leaves updated_at alone: the window still
+    # counts from the change).
+    Registration.objects.filter(pk__in=ids).update(notify_swept_at=now)
+    for sent, pk in enumerate(ids):
         if not publish_or_log(
             lambda pk=pk: notify_registration.delay(pk), f"registration {pk}'s email"
         ):
-            # The broker is away: give the mark back and leave the rest to the next run.
-            Registration.objects.filter(pk=pk).update(notify_swept_at=None)
-            break
-        sent += 1
-    return sent
+            # The broker is away: give the rest their mark back, for the next run.
+            Registration.objects.filter(pk__in=ids[sent:]).update(notify_swept_at=None)
+            return sent
+    return len(ids)

@@ -5,9 +5,11 @@ The test runs a redis-server of its own on a free port (never the shared one), w
 append-only file as a production broker should have, so queued tasks survive the restart;
 what does not (a task published while Redis was away) the sweepers re-enqueue."""
 
+import datetime as dt
 import time
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from events import services as services_events
@@ -123,3 +125,17 @@ def test_the_email_of_a_registration_made_while_the_broker_was_away_comes_later_
         assert registration.notified_state == "confirmed"
     finally:
         smtp.stop()
+
+
+def test_a_sweep_while_the_broker_is_away_leaves_the_emails_to_the_next_run(own_redis, db):
+    celery_app.conf.task_always_eager = False  # publish to the (dead) broker for real
+    own_redis.kill()
+    registrations = [
+        services_events.registration_create(actor=member(), event=EventFactory()) for _ in range(3)
+    ]  # no commit hooks run here: their emails were never enqueued
+    later = timezone.now() + dt.timedelta(minutes=3)
+    assert services_events.registration_notify_sweep(now=later) == 0
+    # Nothing is marked as swept, so the next run (Redis back) takes all three at once.
+    assert [
+        r.notify_swept_at for r in Registration.objects.filter(pk__in=[r.pk for r in registrations])
+    ] == [None] * 3
