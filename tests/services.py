@@ -99,8 +99,37 @@ def redis_available(url: str) -> bool:
         return False
 
 
-class CeleryWorker:
+class ProcessGroup:
+    """A child started with `start_new_session=True`, so that killing its group takes its
+    own children too (a worker's pool)."""
+
+    proc: subprocess.Popen | None = None
+    stop_seconds = 10
+
+    def kill(self) -> None:
+        """kill -9 the whole group: gone mid-conversation, as in a crash."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        """SIGTERM, then kill -9 if it has not ended within `stop_seconds`."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(self.stop_seconds)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.stopped()
+
+    def stopped(self) -> None:
+        """What to tidy up once the process has ended."""
+
+
+class CeleryWorker(ProcessGroup):
     """A real `celery worker` process against the test database and the SMTP sink."""
+
+    stop_seconds = 20
 
     def __init__(
         self,
@@ -163,19 +192,7 @@ class CeleryWorker:
             time.sleep(0.2)
         raise RuntimeError(f"celery worker did not start: {self.log_path.read_text()[-3000:]}")
 
-    def kill(self) -> None:
-        """kill -9 the whole worker (main process and its pool children)."""
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+    def stopped(self) -> None:
         self._log.close()
 
 

@@ -3,8 +3,6 @@ their own, an SMTP server that misbehaves, and the sweeper run as beat would run
 
 import asyncio
 import contextlib
-import os
-import signal
 import subprocess
 import tempfile
 import threading
@@ -15,7 +13,7 @@ import redis
 
 from events.invitations import services
 from events.invitations.models import Invitation
-from tests.services import SmtpSink, free_port, redis_available
+from tests.services import ProcessGroup, SmtpSink, free_port, redis_available
 
 
 def purge(broker: str) -> None:
@@ -24,7 +22,7 @@ def purge(broker: str) -> None:
     client.delete("celery", "unacked", "unacked_index")
 
 
-class RedisServer:
+class RedisServer(ProcessGroup):
     """A redis-server of the test's own on a free port, which the test may kill and start
     again (never the shared one). Append-only file on, as a broker should run."""
 
@@ -65,19 +63,7 @@ class RedisServer:
             time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
-    def kill(self) -> None:
-        """kill -9: the broker vanishes mid-conversation, as in a crash."""
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+    def stopped(self) -> None:
         self.dir.cleanup()
 
 
