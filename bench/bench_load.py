@@ -64,6 +64,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def together(barrier: threading.Barrier, clients: list) -> float:
+    """Run each client in its own thread; once all of them wait at `barrier` (which holds
+    one more party, this one), the seconds until the last has finished."""
+    threads = [threading.Thread(target=c) for c in clients]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start
+
+
 def percentile(samples: list[float], share: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -385,14 +398,7 @@ def burst_http(server: Gunicorn, data: dict) -> float:
                 time.sleep(0.05)  # 503 "try again": a real client waits Retry-After
         conn.close()
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
+    elapsed = together(barrier, [client] * CLIENTS)
     errors = sum(n for s, n in statuses.items() if s != 201)
     rate = MEMBERS / elapsed
     print(
@@ -476,14 +482,7 @@ def burst_sql(data: dict) -> float:
                 except psycopg.Error as exc:
                     failures.append(exc)
 
-    threads = [threading.Thread(target=client) for _ in range(CLIENTS)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
+    elapsed = together(barrier, [client] * CLIENTS)
     if failures:
         print(f"# raw SQL baseline failed: {failures[:3]}", file=sys.stderr)
         raise SystemExit(1)
@@ -543,14 +542,7 @@ def browse(server: Gunicorn, data: dict) -> None:
                         failures[f"{name} {status}"] += 1
         conn.close()
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(BROWSERS)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
+    elapsed = together(barrier, [lambda n=n: client(n) for n in range(BROWSERS)])
     total = sum(len(v) for v in samples.values())
     report("load.browse_requests_per_second", total / elapsed, "req/s")
     for name, values in samples.items():
