@@ -136,8 +136,7 @@ def _break_phase(
     local_ok = local.applicable(pb)
     if exact and local_ok:
         share = 0.15 if groups is not None else 0.5
-        now = run.deadline - run.remaining()
-        state.run = dataclasses.replace(run, deadline=now + share * run.remaining())
+        state.run = dataclasses.replace(run, deadline=run.deadline - (1 - share) * run.remaining())
     if exact and any(lb > ub for lb, ub in _ranges(an, keep).values()):
         state.proven_infeasible = True  # fairness alone rules every schedule out
     elif exact:
